@@ -1,1 +1,35 @@
-fn main() {}
+//! `framecast`: make video from frames that programs produce, without ffmpeg.
+//!
+//! `main` only maps the result of [`run`] to an exit code; every failure prints its cause chain.
+
+mod args;
+mod bench;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Args, BenchTarget, Command};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed stdout (`framecast ... | head`) is a normal end, not a failure.
+            if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "framecast: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let args = Args::parse();
+    match args.command {
+        Command::Bench { target: BenchTarget::Color(opts) } => bench::color(&opts)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

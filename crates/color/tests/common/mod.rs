@@ -7,19 +7,19 @@ use framecast_color::Backend;
 use framecast_core::{ColorSpec, Matrix, Range};
 
 /// Whether this run is CI, where a missing backend or oracle is a failure instead of a SKIP.
-pub fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// Reports a skipped check on the real stderr (libtest's capture does not swallow it), or fails
 /// in CI.
-pub fn skip(what: &str) {
+pub(crate) fn skip(what: &str) {
     assert!(!in_ci(), "{what}: not available, and CI=1 requires it");
     let _ = writeln!(std::io::stderr(), "SKIP: {what}");
 }
 
 /// The SIMD backends this target must run in CI.
-pub fn expected_backends() -> Vec<Backend> {
+pub(crate) fn expected_backends() -> Vec<Backend> {
     let mut v = Vec::new();
     if cfg!(target_arch = "x86_64") {
         v.extend([Backend::Sse41, Backend::Avx2]);
@@ -35,7 +35,7 @@ pub fn expected_backends() -> Vec<Backend> {
 
 /// The SIMD backends to test: the available ones; expected ones that cannot run are SKIPped
 /// (or fail in CI).
-pub fn simd_backends() -> Vec<Backend> {
+pub(crate) fn simd_backends() -> Vec<Backend> {
     for b in expected_backends() {
         if !b.is_available() {
             skip(&format!("backend {b} (this CPU or build cannot run it)"));
@@ -48,7 +48,7 @@ pub fn simd_backends() -> Vec<Backend> {
 }
 
 /// Every matrix x range.
-pub fn all_specs() -> Vec<ColorSpec> {
+pub(crate) fn all_specs() -> Vec<ColorSpec> {
     Matrix::ALL
         .into_iter()
         .flat_map(|m| Range::ALL.into_iter().map(move |r| ColorSpec::new(m, r)))
@@ -56,26 +56,26 @@ pub fn all_specs() -> Vec<ColorSpec> {
 }
 
 /// A small seeded generator (xorshift64*), so failures reproduce.
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
 
     /// Bytes biased towards the extremes 0 and 255, where clamping and saturation live.
-    pub fn fill(&mut self, buf: &mut [u8]) {
+    pub(crate) fn fill(&mut self, buf: &mut [u8]) {
         for b in buf {
             let r = self.next_u64();
             *b = match r & 7 {
@@ -86,7 +86,7 @@ impl Rng {
         }
     }
 
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+    pub(crate) fn bytes(&mut self, n: usize) -> Vec<u8> {
         let mut v = vec![0; n];
         self.fill(&mut v);
         v
@@ -94,6 +94,6 @@ impl Rng {
 }
 
 /// Path of the shared corpus (`../shared/corpus` beside the repository root).
-pub fn corpus_dir() -> std::path::PathBuf {
+pub(crate) fn corpus_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
 }
