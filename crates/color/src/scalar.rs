@@ -134,7 +134,7 @@ fn rows_420_impl<L: Layout>(
         (*u, *v) = chroma_420::<L>(&a[..L::BPP], &a[L::BPP..], &b[..L::BPP], &b[L::BPP..], c);
         done += 1;
     }
-    if (width - from) % 2 == 1 {
+    if !(width - from).is_multiple_of(2) {
         // Odd width: the last column is its own right-hand neighbour.
         let a = &s0[s0.len() - L::BPP..];
         let b = &s1[s1.len() - L::BPP..];
@@ -171,6 +171,6 @@ pub(crate) fn rows_420(
     from: usize,
     c: &Coeffs,
 ) {
-    debug_assert!(from % 2 == 0, "SIMD kernels must stop at an even pixel");
+    debug_assert!(from.is_multiple_of(2), "SIMD kernels must stop at an even pixel");
     with_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, from, c));
 }
