@@ -49,7 +49,11 @@ pub(crate) struct ColorBenchArgs {
 /// Parses `WxH` with both sides in 1..=MAX_DIMENSION.
 pub(crate) fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let max = framecast_core::MAX_DIMENSION;
-    let bad = || format!("invalid size '{s}': expected WIDTHxHEIGHT such as 1280x720, each between 1 and {max}");
+    let bad = || {
+        format!(
+            "invalid size '{s}': expected WIDTHxHEIGHT such as 1280x720, each between 1 and {max}"
+        )
+    };
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
     let w: u32 = w.trim().parse().map_err(|_| bad())?;
     let h: u32 = h.trim().parse().map_err(|_| bad())?;
@@ -69,7 +73,10 @@ mod tests {
         assert_eq!(parse_size("3X5"), Ok((3, 5)));
         for bad in ["", "1280", "0x5", "5x0", "x", "20000x10", "-1x5"] {
             let e = parse_size(bad).unwrap_err();
-            assert!(e.contains(&format!("'{bad}'")) && e.contains("WIDTHxHEIGHT"), "{e}");
+            assert!(
+                e.contains(&format!("'{bad}'")) && e.contains("WIDTHxHEIGHT"),
+                "{e}"
+            );
         }
     }
 

@@ -63,7 +63,8 @@ fn measure(budget: Duration, mut f: impl FnMut()) -> (Duration, usize) {
     }
     // Batches of about 10 ms each, so timer resolution does not matter for small frames.
     let per_call = warm.elapsed() / calls;
-    let batch = (Duration::from_millis(10).as_nanos() / per_call.as_nanos().max(1)).clamp(1, 10_000) as u32;
+    let batch =
+        (Duration::from_millis(10).as_nanos() / per_call.as_nanos().max(1)).clamp(1, 10_000) as u32;
     let mut samples = Vec::new();
     let start = Instant::now();
     while start.elapsed() < budget || samples.len() < 5 {
@@ -79,13 +80,23 @@ fn measure(budget: Duration, mut f: impl FnMut()) -> (Duration, usize) {
 
 pub(crate) fn color(opts: &ColorBenchArgs) -> anyhow::Result<()> {
     if !(opts.seconds > 0.0 && opts.seconds <= 60.0) {
-        anyhow::bail!("--seconds {} is out of range; expected more than 0 and at most 60", opts.seconds);
+        anyhow::bail!(
+            "--seconds {} is out of range; expected more than 0 and at most 60",
+            opts.seconds
+        );
     }
     if let Err(e) = Backend::from_env() {
-        anyhow::bail!("{e} (in the environment variable {})", framecast_color::CPU_ENV);
+        anyhow::bail!(
+            "{e} (in the environment variable {})",
+            framecast_color::CPU_ENV
+        );
     }
     let budget = Duration::from_secs_f64(opts.seconds);
-    let subsampling = if opts.chroma == "444" { Subsampling::Yuv444 } else { Subsampling::Yuv420 };
+    let subsampling = if opts.chroma == "444" {
+        Subsampling::Yuv444
+    } else {
+        Subsampling::Yuv420
+    };
     let spec = ColorSpec::BT709_LIMITED;
     let mut rows = Vec::new();
     for &(w, h) in &opts.sizes {
@@ -102,21 +113,46 @@ pub(crate) fn color(opts: &ColorBenchArgs) -> anyhow::Result<()> {
                     }
                 });
                 result.with_context(|| format!("converting {w}x{h} {fmt} with {backend}"))?;
-                rows.push(Row { width: w, height: h, format: fmt, kind: backend.to_string(), per_frame, input_bytes: src.len(), samples });
+                rows.push(Row {
+                    width: w,
+                    height: h,
+                    format: fmt,
+                    kind: backend.to_string(),
+                    per_frame,
+                    input_bytes: src.len(),
+                    samples,
+                });
             }
             let mut copy = vec![0u8; src.len()];
             let (per_frame, samples) = measure(budget, || copy.copy_from_slice(black_box(&src)));
-            rows.push(Row { width: w, height: h, format: fmt, kind: "memcpy".into(), per_frame, input_bytes: src.len(), samples });
+            rows.push(Row {
+                width: w,
+                height: h,
+                format: fmt,
+                kind: "memcpy".into(),
+                per_frame,
+                input_bytes: src.len(),
+                samples,
+            });
         }
     }
-    let text = if opts.json { json(&rows) } else { table(&rows, subsampling) };
-    std::io::stdout().lock().write_all(text.as_bytes()).context("writing the results to stdout")?;
+    let text = if opts.json {
+        json(&rows)
+    } else {
+        table(&rows, subsampling)
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing the results to stdout")?;
     Ok(())
 }
 
 fn scalar_time(rows: &[Row], r: &Row) -> Option<Duration> {
     rows.iter()
-        .find(|s| s.kind == "scalar" && (s.width, s.height, s.format) == (r.width, r.height, r.format))
+        .find(|s| {
+            s.kind == "scalar" && (s.width, s.height, s.format) == (r.width, r.height, r.format)
+        })
         .map(|s| s.per_frame)
 }
 
@@ -128,9 +164,15 @@ fn table(rows: &[Row], subsampling: Subsampling) -> String {
         subsampling.name(),
         Backend::active()
     );
-    let _ = writeln!(out, "{:<11} {:<7} {:<8} {:>10} {:>10} {:>8} {:>10}", "size", "format", "backend", "ms/frame", "frames/s", "GB/s", "vs scalar");
+    let _ = writeln!(
+        out,
+        "{:<11} {:<7} {:<8} {:>10} {:>10} {:>8} {:>10}",
+        "size", "format", "backend", "ms/frame", "frames/s", "GB/s", "vs scalar"
+    );
     for r in rows {
-        let speedup = scalar_time(rows, r).map_or(String::from("-"), |s| format!("{:.2}x", s.as_secs_f64() / r.per_frame.as_secs_f64()));
+        let speedup = scalar_time(rows, r).map_or(String::from("-"), |s| {
+            format!("{:.2}x", s.as_secs_f64() / r.per_frame.as_secs_f64())
+        });
         let _ = writeln!(
             out,
             "{:<11} {:<7} {:<8} {:>10.3} {:>10.1} {:>8.2} {:>10}",
@@ -149,7 +191,9 @@ fn table(rows: &[Row], subsampling: Subsampling) -> String {
 fn json(rows: &[Row]) -> String {
     let mut out = String::from("[\n");
     for (i, r) in rows.iter().enumerate() {
-        let speedup = scalar_time(rows, r).map_or(String::from("null"), |s| format!("{:.4}", s.as_secs_f64() / r.per_frame.as_secs_f64()));
+        let speedup = scalar_time(rows, r).map_or(String::from("null"), |s| {
+            format!("{:.4}", s.as_secs_f64() / r.per_frame.as_secs_f64())
+        });
         let _ = write!(
             out,
             "  {{\"width\": {}, \"height\": {}, \"format\": \"{}\", \"backend\": \"{}\", \"ns_per_frame\": {}, \"frames_per_second\": {:.2}, \"bytes_per_second\": {:.0}, \"speedup_vs_scalar\": {}, \"samples\": {}}}",

@@ -17,7 +17,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // A closed stdout (`framecast ... | head`) is a normal end, not a failure.
-            if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(std::io::stderr(), "framecast: error: {err:#}");
@@ -29,7 +32,9 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     match args.command {
-        Command::Bench { target: BenchTarget::Color(opts) } => bench::color(&opts)?,
+        Command::Bench {
+            target: BenchTarget::Color(opts),
+        } => bench::color(&opts)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -171,6 +171,9 @@ pub(crate) fn rows_420(
     from: usize,
     c: &Coeffs,
 ) {
-    debug_assert!(from.is_multiple_of(2), "SIMD kernels must stop at an even pixel");
+    debug_assert!(
+        from.is_multiple_of(2),
+        "SIMD kernels must stop at an even pixel"
+    );
     with_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, from, c));
 }

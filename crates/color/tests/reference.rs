@@ -63,7 +63,10 @@ fn max_error(frame: &FrameView<'_>, img: &YuvImage, spec: ColorSpec) -> [i32; 3]
                 // The mean of the 2x2 block's exact chroma, edges replicated.
                 let mut sum = [0.0; 3];
                 for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                    let e = exact_yuv(spec, pixel(frame, (2 * cx + dx).min(w - 1), (2 * cy + dy).min(h - 1)));
+                    let e = exact_yuv(
+                        spec,
+                        pixel(frame, (2 * cx + dx).min(w - 1), (2 * cy + dy).min(h - 1)),
+                    );
                     for k in 0..3 {
                         sum[k] += e[k] / 4.0;
                     }
@@ -81,10 +84,20 @@ fn max_error(frame: &FrameView<'_>, img: &YuvImage, spec: ColorSpec) -> [i32; 3]
 fn check(frame: &FrameView<'_>, what: &str) {
     for spec in all_specs() {
         for sub in [Subsampling::Yuv420, Subsampling::Yuv444] {
-            for conv in [Converter::new(spec), Converter::new(spec).with_backend(Backend::Scalar).expect("scalar")] {
+            for conv in [
+                Converter::new(spec),
+                Converter::new(spec)
+                    .with_backend(Backend::Scalar)
+                    .expect("scalar"),
+            ] {
                 let img = conv.to_yuv(frame, sub).expect("convert");
                 let worst = max_error(frame, &img, spec);
-                assert!(worst.iter().all(|&e| e <= 1), "{what} {spec} {} on {}: max errors {worst:?}", sub.name(), conv.backend());
+                assert!(
+                    worst.iter().all(|&e| e <= 1),
+                    "{what} {spec} {} on {}: max errors {worst:?}",
+                    sub.name(),
+                    conv.backend()
+                );
             }
         }
     }
@@ -115,20 +128,28 @@ fn primaries_and_greys_are_exact() {
     let n = (data.len() / 3) as u32;
     let frame = FrameView::new(&data, n, 1, PixelFormat::Rgb24).expect("frame");
     for spec in all_specs() {
-        let img = Converter::new(spec).to_yuv(&frame, Subsampling::Yuv444).expect("convert");
+        let img = Converter::new(spec)
+            .to_yuv(&frame, Subsampling::Yuv444)
+            .expect("convert");
         for x in 8..n as usize {
             assert_eq!(img.plane_row(1, 0)[x], 128, "{spec}: grey chroma");
             assert_eq!(img.plane_row(2, 0)[x], 128, "{spec}: grey chroma");
         }
         let white = img.plane_row(0, 0)[7];
         let black = img.plane_row(0, 0)[0];
-        let (lo, hi) = if spec.range == Range::Full { (0, 255) } else { (16, 235) };
+        let (lo, hi) = if spec.range == Range::Full {
+            (0, 255)
+        } else {
+            (16, 235)
+        };
         assert_eq!((black, white), (lo, hi), "{spec}");
     }
 }
 
 fn load_photo(path: &std::path::Path) -> image::RgbImage {
-    image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8()
+    image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8()
 }
 
 #[test]
@@ -139,10 +160,15 @@ fn corpus_photos_within_one_of_f64() {
     };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
-    assert!(paths.len() >= 6, "expected the corpus photos in {}", dir.display());
+    assert!(
+        paths.len() >= 6,
+        "expected the corpus photos in {}",
+        dir.display()
+    );
     for path in paths {
         let img = load_photo(&path);
-        let frame = FrameView::new(img.as_raw(), img.width(), img.height(), PixelFormat::Rgb24).expect("frame");
+        let frame = FrameView::new(img.as_raw(), img.width(), img.height(), PixelFormat::Rgb24)
+            .expect("frame");
         check(&frame, &path.display().to_string());
     }
 }
@@ -172,7 +198,12 @@ fn yuv_to_rgb_within_one_of_f64() {
             for p in 0..3 {
                 rng.fill(img.plane_mut(p));
             }
-            for fmt in [PixelFormat::Rgb24, PixelFormat::Rgba, PixelFormat::Bgra, PixelFormat::Argb] {
+            for fmt in [
+                PixelFormat::Rgb24,
+                PixelFormat::Rgba,
+                PixelFormat::Bgra,
+                PixelFormat::Argb,
+            ] {
                 let bpp = fmt.bytes_per_pixel();
                 let stride = w as usize * bpp + 3;
                 let mut out = vec![0u8; stride * h as usize];
@@ -189,7 +220,10 @@ fn yuv_to_rgb_within_one_of_f64() {
                         let px = &out[y as usize * stride + x as usize * bpp..];
                         let got = fmt.rgb_offsets().map(|o| i32::from(px[o]));
                         for k in 0..3 {
-                            assert!((got[k] - want[k]).abs() <= 1, "{spec} {fmt} ({x},{y}) {yuv:?}: {got:?} vs {want:?}");
+                            assert!(
+                                (got[k] - want[k]).abs() <= 1,
+                                "{spec} {fmt} ({x},{y}) {yuv:?}: {got:?} vs {want:?}"
+                            );
                         }
                         if fmt.has_alpha() {
                             let a = if fmt == PixelFormat::Argb { 0 } else { 3 };
@@ -211,13 +245,31 @@ fn photo_round_trip_through_i444() {
         return skip(&format!("corpus photo {}", path.display()));
     }
     let img = load_photo(&path);
-    let frame = FrameView::new(img.as_raw(), img.width(), img.height(), PixelFormat::Rgb24).expect("frame");
+    let frame =
+        FrameView::new(img.as_raw(), img.width(), img.height(), PixelFormat::Rgb24).expect("frame");
     for spec in all_specs() {
-        let yuv = Converter::new(spec).to_yuv(&frame, Subsampling::Yuv444).expect("convert");
+        let yuv = Converter::new(spec)
+            .to_yuv(&frame, Subsampling::Yuv444)
+            .expect("convert");
         let mut back = vec![0u8; img.as_raw().len()];
-        yuv_to_rgb(&yuv, spec, PixelFormat::Rgb24, &mut back, img.width() as usize * 3).expect("convert back");
-        let worst = img.as_raw().iter().zip(&back).map(|(&a, &b)| (i32::from(a) - i32::from(b)).abs()).max();
+        yuv_to_rgb(
+            &yuv,
+            spec,
+            PixelFormat::Rgb24,
+            &mut back,
+            img.width() as usize * 3,
+        )
+        .expect("convert back");
+        let worst = img
+            .as_raw()
+            .iter()
+            .zip(&back)
+            .map(|(&a, &b)| (i32::from(a) - i32::from(b)).abs())
+            .max();
         let bound = if spec.range == Range::Full { 2 } else { 3 };
-        assert!(worst.unwrap_or(0) <= bound, "{spec}: worst round-trip error {worst:?} > {bound}");
+        assert!(
+            worst.unwrap_or(0) <= bound,
+            "{spec}: worst round-trip error {worst:?} > {bound}"
+        );
     }
 }

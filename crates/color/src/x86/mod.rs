@@ -1,4 +1,7 @@
 //! x86_64 kernels.
 
+#[macro_use]
+mod shared;
+
 pub(crate) mod avx2;
 pub(crate) mod sse41;
