@@ -10,10 +10,14 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+#[path = "../crates/cli/pattern.rs"]
+mod pattern;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dcv_color_primitives as dcp;
 use framecast_color::{Backend, Converter};
 use framecast_core::{ColorSpec, FrameView, PixelFormat, Subsampling, YuvImage};
+use pattern::pattern;
 
 const SIZES: [(u32, u32); 2] = [(1920, 1080), (1280, 720)];
 /// rgb24 and rgba are the formats programs usually write; bgr24 and bgra are added because they are
@@ -24,24 +28,6 @@ const FORMATS: [PixelFormat; 4] = [
     PixelFormat::Bgr24,
     PixelFormat::Bgra,
 ];
-
-/// A deterministic image with gradients and noise, so no kernel sees constant data.
-fn input(w: u32, h: u32, fmt: PixelFormat) -> Vec<u8> {
-    let bpp = fmt.bytes_per_pixel();
-    let mut state = 0x1234_5678_u32;
-    let mut v = vec![0u8; w as usize * h as usize * bpp];
-    for (i, px) in v.chunks_exact_mut(bpp).enumerate() {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let (x, y) = (i as u32 % w, i as u32 / w);
-        let noise = (state & 31) as u8;
-        for (c, b) in px.iter_mut().enumerate() {
-            *b = ((x + y * (c as u32 + 1)) as u8).wrapping_add(noise);
-        }
-    }
-    v
-}
 
 fn yuv_crate(src: &[u8], w: u32, fmt: PixelFormat, dst: &mut yuv::YuvPlanarImageMut<'_, u8>) {
     let stride = w * fmt.bytes_per_pixel() as u32;
@@ -110,7 +96,7 @@ fn rgb_to_i420(c: &mut Criterion) {
     let spec = ColorSpec::BT709_LIMITED;
     for (w, h) in SIZES {
         for fmt in FORMATS {
-            let src = input(w, h, fmt);
+            let src = pattern(w, h, fmt);
             let frame = FrameView::new(&src, w, h, fmt).expect("valid frame");
             group.throughput(Throughput::Bytes(src.len() as u64));
             let size = format!("{w}x{h}");

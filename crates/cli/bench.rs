@@ -11,6 +11,7 @@ use framecast_color::{Backend, Converter};
 use framecast_core::{ColorSpec, FrameView, PixelFormat, Subsampling, YuvImage};
 
 use crate::args::ColorBenchArgs;
+use crate::pattern::pattern;
 
 /// One measured case.
 struct Row {
@@ -33,24 +34,6 @@ impl Row {
     fn gbps(&self) -> f64 {
         self.input_bytes as f64 / self.per_frame.as_secs_f64() / 1e9
     }
-}
-
-/// A deterministic test image (gradients plus noise), the same recipe as the criterion bench.
-fn input(w: u32, h: u32, fmt: PixelFormat) -> Vec<u8> {
-    let bpp = fmt.bytes_per_pixel();
-    let mut state = 0x1234_5678_u32;
-    let mut v = vec![0u8; w as usize * h as usize * bpp];
-    for (i, px) in v.chunks_exact_mut(bpp).enumerate() {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let (x, y) = (i as u32 % w, i as u32 / w);
-        let noise = (state & 31) as u8;
-        for (c, b) in px.iter_mut().enumerate() {
-            *b = ((x + y * (c as u32 + 1)) as u8).wrapping_add(noise);
-        }
-    }
-    v
 }
 
 /// Runs `f` for a warm-up, then in batches for `budget`; returns the median time per call.
@@ -101,7 +84,7 @@ pub(crate) fn color(opts: &ColorBenchArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for &(w, h) in &opts.sizes {
         for &fmt in &opts.formats {
-            let src = input(w, h, fmt);
+            let src = pattern(w, h, fmt);
             let frame = FrameView::new(&src, w, h, fmt)?;
             let mut dst = YuvImage::new(w, h, subsampling)?;
             for backend in Backend::available() {

@@ -4,6 +4,7 @@
 
 mod args;
 mod bench;
+mod pattern;
 
 use std::io::Write;
 use std::process::ExitCode;

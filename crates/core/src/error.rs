@@ -39,6 +39,18 @@ pub enum Error {
         /// Pixel format name.
         format: &'static str,
     },
+    /// A plane stride with more padding than [`crate::MAX_STRIDE_PADDING`].
+    #[error("{what} stride {stride} bytes is too long: rows of {width} pixels allow at most {max}")]
+    StrideTooLong {
+        /// The stride received.
+        stride: usize,
+        /// The largest accepted stride.
+        max: usize,
+        /// Plane width in pixels.
+        width: u32,
+        /// Which plane.
+        what: &'static str,
+    },
     /// A buffer shorter than the image it should hold.
     #[error("{what} buffer holds {len} bytes but {width}x{height} needs at least {required}")]
     BufferTooShort {

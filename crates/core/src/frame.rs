@@ -26,6 +26,9 @@ fn check_dimension(what: &'static str, value: u32) -> Result<()> {
     Ok(())
 }
 
+/// The most padding bytes a [`YuvImage`] row may carry beyond its visible pixels.
+pub const MAX_STRIDE_PADDING: usize = 4096;
+
 /// A borrowed frame of packed pixels, validated once at construction.
 ///
 /// Rows are `stride` bytes apart; the last row need not be padded to a full stride, so a buffer
@@ -196,6 +199,15 @@ impl YuvImage {
                     format: what,
                 });
             }
+            // Strides exist for alignment; a hostile one must not turn into a huge allocation.
+            if stride - w as usize > MAX_STRIDE_PADDING {
+                return Err(Error::StrideTooLong {
+                    stride,
+                    max: w as usize + MAX_STRIDE_PADDING,
+                    width: w,
+                    what,
+                });
+            }
         }
         let y_len = y_stride * height as usize;
         let c_len = c_stride * ch as usize;
@@ -307,6 +319,18 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "frame buffer holds 109 bytes but 10x3 needs at least 110"
+        );
+    }
+
+    #[test]
+    fn hostile_yuv_strides_are_refused_before_allocating() {
+        let e = YuvImage::with_strides(16, 16, Subsampling::Yuv420, usize::MAX, 8).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "Y plane stride {} bytes is too long: rows of 16 pixels allow at most 4112",
+                usize::MAX
+            )
         );
     }
 

@@ -34,7 +34,7 @@ pub use color::{
 };
 pub use encoder::VideoEncoder;
 pub use error::{Error, Result};
-pub use frame::{FrameView, MAX_DIMENSION, Subsampling, YuvImage};
+pub use frame::{FrameView, MAX_DIMENSION, MAX_STRIDE_PADDING, Subsampling, YuvImage};
 pub use packet::{Codec, CodecConfig, Packet};
 pub use pixel::PixelFormat;
 pub use rational::Rational;
