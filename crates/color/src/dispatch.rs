@@ -10,13 +10,14 @@ use crate::Error;
 use crate::coeffs::Coeffs;
 use crate::scalar;
 
-/// The environment variable that caps the backend (`scalar`, `sse41`, `avx2`, `neon`, `simd128`).
+/// The environment variable that caps the backend (`scalar`, `sse41`, `avx2`, `avx512`, `neon`,
+/// `simd128`).
 pub const CPU_ENV: &str = "FRAMECAST_CPU";
 
 /// An implementation of the conversion kernels.
 ///
-/// Backends of one architecture are ordered by capability (`Scalar < Sse41 < Avx2`); every
-/// backend produces byte-identical output.
+/// Backends of one architecture are ordered by capability (`Scalar < Sse41 < Avx2 < Avx512`);
+/// every backend produces byte-identical output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Backend {
@@ -26,6 +27,8 @@ pub enum Backend {
     Sse41,
     /// x86_64 AVX2 (256-bit).
     Avx2,
+    /// x86_64 AVX-512 (512-bit): AVX-512F, AVX-512BW and AVX-512VBMI.
+    Avx512,
     /// aarch64 NEON (128-bit).
     Neon,
     /// wasm32 SIMD128 (compiled in with `-C target-feature=+simd128`).
@@ -34,10 +37,11 @@ pub enum Backend {
 
 impl Backend {
     /// Every backend, on every architecture.
-    pub const ALL: [Backend; 5] = [
+    pub const ALL: [Backend; 6] = [
         Backend::Scalar,
         Backend::Sse41,
         Backend::Avx2,
+        Backend::Avx512,
         Backend::Neon,
         Backend::Simd128,
     ];
@@ -48,6 +52,7 @@ impl Backend {
             Backend::Scalar => "scalar",
             Backend::Sse41 => "sse41",
             Backend::Avx2 => "avx2",
+            Backend::Avx512 => "avx512",
             Backend::Neon => "neon",
             Backend::Simd128 => "simd128",
         }
@@ -61,6 +66,14 @@ impl Backend {
             Backend::Sse41 => std::arch::is_x86_feature_detected!("sse4.1"),
             #[cfg(target_arch = "x86_64")]
             Backend::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            // The kernels hand rows narrower than a step to the AVX2 kernels.
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512 => {
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+                    && std::arch::is_x86_feature_detected!("avx512vbmi")
+                    && std::arch::is_x86_feature_detected!("avx2")
+            }
             #[cfg(target_arch = "aarch64")]
             Backend::Neon => std::arch::is_aarch64_feature_detected!("neon"),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -114,7 +127,7 @@ impl Backend {
     }
 
     /// The best available backend that a cap of `self` allows: `self` if it can run here, else
-    /// the strongest weaker backend of its family (`avx2` -> `sse41`), else `scalar`.
+    /// the strongest weaker backend of its family (`avx512` -> `avx2` -> `sse41`), else `scalar`.
     pub fn capped(self) -> Backend {
         Backend::available()
             .into_iter()
@@ -125,9 +138,12 @@ impl Backend {
 
     /// Whether a cap of `self` permits running `other`.
     fn allows(self, other: Backend) -> bool {
-        other == Backend::Scalar
-            || other == self
-            || (self == Backend::Avx2 && other == Backend::Sse41)
+        let weaker: &[Backend] = match self {
+            Backend::Avx512 => &[Backend::Avx2, Backend::Sse41],
+            Backend::Avx2 => &[Backend::Sse41],
+            _ => &[],
+        };
+        other == Backend::Scalar || other == self || weaker.contains(&other)
     }
 }
 
@@ -173,6 +189,9 @@ pub(crate) fn row_444(
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2 => unsafe { crate::x86::avx2::row_444(fmt, src, y, u, v, c) },
         // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx512 => unsafe { crate::x86::avx512::row_444(fmt, src, y, u, v, c) },
+        // SAFETY: as above.
         #[cfg(target_arch = "aarch64")]
         Backend::Neon => unsafe { crate::aarch64::neon::row_444(fmt, src, y, u, v, c) },
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -205,6 +224,11 @@ pub(crate) fn rows_420(
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2 => unsafe { crate::x86::avx2::rows_420(fmt, src0, src1, y0, y1, u, v, c) },
         // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx512 => unsafe {
+            crate::x86::avx512::rows_420(fmt, src0, src1, y0, y1, u, v, c)
+        },
+        // SAFETY: as above.
         #[cfg(target_arch = "aarch64")]
         Backend::Neon => unsafe {
             crate::aarch64::neon::rows_420(fmt, src0, src1, y0, y1, u, v, c)
@@ -225,10 +249,11 @@ mod tests {
         for b in Backend::ALL {
             assert_eq!(b.name().parse::<Backend>().ok(), Some(b));
         }
-        let e = "avx512".parse::<Backend>().unwrap_err().to_string();
+        assert_eq!("AVX512".parse::<Backend>().ok(), Some(Backend::Avx512));
+        let e = "avx10".parse::<Backend>().unwrap_err().to_string();
         assert_eq!(
             e,
-            "unknown backend 'avx512'; expected one of scalar, sse41, avx2, neon, simd128"
+            "unknown backend 'avx10'; expected one of scalar, sse41, avx2, avx512, neon, simd128"
         );
     }
 
@@ -247,5 +272,20 @@ mod tests {
         assert_eq!(Backend::Neon.capped(), Backend::Scalar);
         #[cfg(not(target_arch = "x86_64"))]
         assert_eq!(Backend::Avx2.capped(), Backend::Scalar);
+        #[cfg(not(target_arch = "x86_64"))]
+        assert_eq!(Backend::Avx512.capped(), Backend::Scalar);
+    }
+
+    #[test]
+    fn x86_caps_allow_weaker_x86_backends_only() {
+        use Backend::*;
+        assert!(Avx512.allows(Avx2) && Avx512.allows(Sse41) && Avx512.allows(Scalar));
+        assert!(Avx2.allows(Sse41) && !Avx2.allows(Avx512));
+        assert!(!Sse41.allows(Avx2) && !Sse41.allows(Avx512));
+        assert!(!Avx512.allows(Neon) && !Neon.allows(Avx512));
+        // Without AVX-512, a cap of avx512 runs what a cap of avx2 runs.
+        if !Avx512.is_available() {
+            assert_eq!(Avx512.capped(), Avx2.capped());
+        }
     }
 }

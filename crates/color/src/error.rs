@@ -20,7 +20,7 @@ pub enum Error {
         available: String,
     },
     /// A backend name that is not known.
-    #[error("unknown backend '{name}'; expected one of scalar, sse41, avx2, neon, simd128")]
+    #[error("unknown backend '{name}'; expected one of scalar, sse41, avx2, avx512, neon, simd128")]
     UnknownBackend {
         /// The name received.
         name: String,

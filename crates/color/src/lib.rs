@@ -6,10 +6,11 @@
 //! range. [`yuv_to_rgb`] goes back, for metrics and round trips.
 //!
 //! # Backends
-//! A scalar reference and SIMD kernels (SSE4.1 and AVX2 on x86_64, NEON on aarch64, simd128 on
-//! wasm32) that are byte-identical to it. The best [`Backend`] is detected once at run time; the
-//! environment variable `FRAMECAST_CPU` (`scalar`, `sse41`, `avx2`, `neon`, `simd128`) or
-//! [`Converter::with_backend`] caps it, so every path can be forced.
+//! A scalar reference and SIMD kernels (SSE4.1, AVX2 and AVX-512 (AVX-512BW + VBMI) on x86_64,
+//! NEON on aarch64, simd128 on wasm32) that are byte-identical to it. The best [`Backend`] is
+//! detected once at run time; the environment variable `FRAMECAST_CPU` (`scalar`, `sse41`,
+//! `avx2`, `avx512`, `neon`, `simd128`) or [`Converter::with_backend`] caps it, so every path
+//! can be forced.
 //!
 //! # Precision
 //! Fixed-point coefficients come from one place (the rounding rule is documented in the source of

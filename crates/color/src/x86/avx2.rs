@@ -293,8 +293,12 @@ pub(crate) unsafe fn row_444(
     unsafe { for_layout!(fmt, row_444_impl(src, y, u, v, c)) }
 }
 
+/// The kernel of [`row_444`] for one layout (the AVX-512 kernels use it for narrow rows).
+///
+/// # Safety
+/// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
-unsafe fn row_444_impl<L: Layout>(
+pub(super) unsafe fn row_444_impl<L: Layout>(
     src: &[u8],
     y: &mut [u8],
     u: &mut [u8],
@@ -344,9 +348,13 @@ pub(crate) unsafe fn rows_420(
     unsafe { for_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, c)) }
 }
 
+/// The kernel of [`rows_420`] for one layout (the AVX-512 kernels use it for narrow rows).
+///
+/// # Safety
+/// The CPU must support AVX2.
 #[allow(clippy::too_many_arguments, reason = "two rows in, four planes out")]
 #[target_feature(enable = "avx2")]
-unsafe fn rows_420_impl<L: Layout>(
+pub(super) unsafe fn rows_420_impl<L: Layout>(
     src0: &[u8],
     src1: &[u8],
     y0: &mut [u8],
