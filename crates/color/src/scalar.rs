@@ -50,9 +50,15 @@ layouts! {
     Gray = 1, 0, 0, 0;
 }
 
-/// Calls `$f::<Layout>($args)` for the layout of `$fmt`.
+/// Calls `$f::<Layout>($args)` for the layout of `$fmt`, so each format gets its own
+/// monomorphised kernel with no format branch in its loop. With `else $none`, a format without a
+/// layout yields `$none` (SIMD kernels: 0 pixels done, the scalar kernel does the row); without
+/// it, such a format is a bug, since the scalar kernels have a layout for every format.
 macro_rules! with_layout {
-    ($fmt:expr, $f:ident($($arg:expr),* $(,)?)) => {
+    (@none) => { unreachable!("pixel format without a layout") };
+    (@none $none:expr) => { $none };
+    ($fmt:expr, $f:ident($($arg:expr),* $(,)?) $(, else $none:expr)?) => {{
+        use $crate::scalar::{Abgr, Argb, Bgr24, Bgra, Gray, Rgb24, Rgba};
         match $fmt {
             PixelFormat::Rgb24 => $f::<Rgb24>($($arg),*),
             PixelFormat::Bgr24 => $f::<Bgr24>($($arg),*),
@@ -61,12 +67,12 @@ macro_rules! with_layout {
             PixelFormat::Argb => $f::<Argb>($($arg),*),
             PixelFormat::Abgr => $f::<Abgr>($($arg),*),
             PixelFormat::Gray => $f::<Gray>($($arg),*),
-            // `PixelFormat` is non-exhaustive across crates; a new format must get a layout here.
             #[allow(unreachable_patterns, reason = "PixelFormat is #[non_exhaustive]")]
-            _ => unreachable!("pixel format without a layout"),
+            _ => $crate::scalar::with_layout!(@none $($none)?),
         }
-    };
+    }};
 }
+pub(crate) use with_layout;
 
 #[inline(always)]
 fn rgb<L: Layout>(p: &[u8]) -> [i32; 3] {

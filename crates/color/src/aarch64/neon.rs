@@ -13,28 +13,10 @@ use core::arch::aarch64::*;
 use framecast_core::PixelFormat;
 
 use crate::coeffs::Coeffs;
-use crate::scalar::{Abgr, Argb, Bgr24, Bgra, Gray, Layout, Rgb24, Rgba};
+use crate::scalar::{Layout, with_layout};
 
 /// Pixels per iteration: one 128-bit register of 8-bit samples per channel.
 const LANES: usize = 16;
-
-/// Calls `$f::<Layout>($args)` for the layout of `$fmt`; 0 (nothing done) for a format without
-/// a layout, which the scalar kernel then reports.
-macro_rules! with_layout {
-    ($fmt:expr, $f:ident($($arg:expr),* $(,)?)) => {
-        match $fmt {
-            PixelFormat::Rgb24 => $f::<Rgb24>($($arg),*),
-            PixelFormat::Bgr24 => $f::<Bgr24>($($arg),*),
-            PixelFormat::Rgba => $f::<Rgba>($($arg),*),
-            PixelFormat::Bgra => $f::<Bgra>($($arg),*),
-            PixelFormat::Argb => $f::<Argb>($($arg),*),
-            PixelFormat::Abgr => $f::<Abgr>($($arg),*),
-            PixelFormat::Gray => $f::<Gray>($($arg),*),
-            #[allow(unreachable_patterns, reason = "PixelFormat is #[non_exhaustive]")]
-            _ => 0,
-        }
-    };
-}
 
 /// One output row of the matrix, broadcast: the three Q15 coefficients and the bias.
 #[derive(Clone, Copy)]
@@ -219,7 +201,7 @@ pub(crate) unsafe fn row_444(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees that the CPU supports NEON.
-    unsafe { with_layout!(fmt, row_444_neon(src, y, u, v, c)) }
+    unsafe { with_layout!(fmt, row_444_neon(src, y, u, v, c), else 0) }
 }
 
 /// Converts the longest prefix of two rows that is a multiple of 16 pixels (so even) to 4:2:0
@@ -240,5 +222,5 @@ pub(crate) unsafe fn rows_420(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees that the CPU supports NEON.
-    unsafe { with_layout!(fmt, rows_420_neon(src0, src1, y0, y1, u, v, c)) }
+    unsafe { with_layout!(fmt, rows_420_neon(src0, src1, y0, y1, u, v, c), else 0) }
 }

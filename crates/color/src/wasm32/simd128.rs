@@ -18,28 +18,10 @@ use core::arch::wasm32::*;
 use framecast_core::PixelFormat;
 
 use crate::coeffs::Coeffs;
-use crate::scalar::{Abgr, Argb, Bgr24, Bgra, Gray, Layout, Rgb24, Rgba};
+use crate::scalar::{Layout, with_layout};
 
 /// Pixels per iteration: one 128-bit register of 8-bit samples per channel.
 const LANES: usize = 16;
-
-/// Calls `$f::<Layout>($args)` for the layout of `$fmt`; 0 (nothing done) for a format without
-/// a layout, which the scalar kernel then reports.
-macro_rules! with_layout {
-    ($fmt:expr, $f:ident($($arg:expr),* $(,)?)) => {
-        match $fmt {
-            PixelFormat::Rgb24 => $f::<Rgb24>($($arg),*),
-            PixelFormat::Bgr24 => $f::<Bgr24>($($arg),*),
-            PixelFormat::Rgba => $f::<Rgba>($($arg),*),
-            PixelFormat::Bgra => $f::<Bgra>($($arg),*),
-            PixelFormat::Argb => $f::<Argb>($($arg),*),
-            PixelFormat::Abgr => $f::<Abgr>($($arg),*),
-            PixelFormat::Gray => $f::<Gray>($($arg),*),
-            #[allow(unreachable_patterns, reason = "PixelFormat is #[non_exhaustive]")]
-            _ => 0,
-        }
-    };
-}
 
 /// One output row of the matrix, broadcast: the three Q15 coefficients and the bias.
 #[derive(Clone, Copy)]
@@ -251,7 +233,7 @@ pub(crate) fn row_444(
     v: &mut [u8],
     c: &Coeffs,
 ) -> usize {
-    with_layout!(fmt, row_444_simd128(src, y, u, v, c))
+    with_layout!(fmt, row_444_simd128(src, y, u, v, c), else 0)
 }
 
 /// Converts the longest prefix of two rows that is a multiple of 16 pixels (so even) to 4:2:0
@@ -268,5 +250,5 @@ pub(crate) fn rows_420(
     v: &mut [u8],
     c: &Coeffs,
 ) -> usize {
-    with_layout!(fmt, rows_420_simd128(src0, src1, y0, y1, u, v, c))
+    with_layout!(fmt, rows_420_simd128(src0, src1, y0, y1, u, v, c), else 0)
 }

@@ -28,7 +28,7 @@ use framecast_core::PixelFormat;
 use super::shared::{holds, order3, quad, starts};
 use super::sse41;
 use crate::coeffs::Coeffs;
-use crate::scalar::Layout;
+use crate::scalar::{Layout, with_layout};
 
 /// Pixels per step.
 const STEP: usize = 32;
@@ -290,7 +290,7 @@ pub(crate) unsafe fn row_444(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees AVX2; the kernel checks the slice lengths.
-    unsafe { for_layout!(fmt, row_444_impl(src, y, u, v, c)) }
+    unsafe { with_layout!(fmt, row_444_impl(src, y, u, v, c), else 0) }
 }
 
 /// The kernel of [`row_444`] for one layout (the AVX-512 kernels use it for narrow rows).
@@ -345,7 +345,7 @@ pub(crate) unsafe fn rows_420(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees AVX2; the kernel checks the slice lengths.
-    unsafe { for_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, c)) }
+    unsafe { with_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, c), else 0) }
 }
 
 /// The kernel of [`rows_420`] for one layout (the AVX-512 kernels use it for narrow rows).

@@ -31,7 +31,7 @@ use framecast_core::PixelFormat;
 use super::avx2;
 use super::shared::starts;
 use crate::coeffs::Coeffs;
-use crate::scalar::Layout;
+use crate::scalar::{Layout, with_layout};
 
 /// Pixels per step.
 const STEP: usize = 64;
@@ -346,7 +346,7 @@ pub(crate) unsafe fn row_444(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees the CPU features; the kernel checks the slice lengths.
-    unsafe { for_layout!(fmt, row_444_impl(src, y, u, v, c)) }
+    unsafe { with_layout!(fmt, row_444_impl(src, y, u, v, c), else 0) }
 }
 
 #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx2")]
@@ -396,7 +396,7 @@ pub(crate) unsafe fn rows_420(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees the CPU features; the kernel checks the slice lengths.
-    unsafe { for_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, c)) }
+    unsafe { with_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, c), else 0) }
 }
 
 #[allow(clippy::too_many_arguments, reason = "two rows in, four planes out")]

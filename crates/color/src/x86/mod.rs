@@ -1,6 +1,5 @@
 //! x86_64 kernels.
 
-#[macro_use]
 mod shared;
 
 pub(crate) mod avx2;

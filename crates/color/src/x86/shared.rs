@@ -1,29 +1,8 @@
-//! What the SSE4.1 and AVX2 kernels share: the format dispatch, the byte masks that deinterleave
+//! What the SSE4.1 and AVX2 kernels share: the byte masks that deinterleave
 //! packed pixels into planar R, G and B bytes (each applies to one 128-bit lane; the AVX2
 //! kernels use the same mask in both lanes) and the positions of the steps along a row.
 
 use crate::scalar::Layout;
-
-/// Calls `$f::<Layout>($args)` for the layout of `$fmt`, so each format gets its own
-/// monomorphised kernel with no format branch in its loop.
-macro_rules! for_layout {
-    ($fmt:expr, $f:ident($($arg:expr),* $(,)?)) => {{
-        use $crate::scalar::{Abgr, Argb, Bgr24, Bgra, Gray, Rgb24, Rgba};
-        match $fmt {
-            PixelFormat::Rgb24 => $f::<Rgb24>($($arg),*),
-            PixelFormat::Bgr24 => $f::<Bgr24>($($arg),*),
-            PixelFormat::Rgba => $f::<Rgba>($($arg),*),
-            PixelFormat::Bgra => $f::<Bgra>($($arg),*),
-            PixelFormat::Argb => $f::<Argb>($($arg),*),
-            PixelFormat::Abgr => $f::<Abgr>($($arg),*),
-            PixelFormat::Gray => $f::<Gray>($($arg),*),
-            // A format without a layout converts nothing here; the scalar kernel, which has a
-            // layout for every format, does the whole row.
-            #[allow(unreachable_patterns, reason = "PixelFormat is #[non_exhaustive]")]
-            _ => 0,
-        }
-    }};
-}
 
 /// `pshufb` index that zeroes the output byte.
 const ZERO: i8 = -128;

@@ -15,7 +15,7 @@ use framecast_core::PixelFormat;
 
 use super::shared::{holds, order3, quad, starts};
 use crate::coeffs::Coeffs;
-use crate::scalar::Layout;
+use crate::scalar::{Layout, with_layout};
 
 /// Pixels per step.
 const STEP: usize = 16;
@@ -230,7 +230,7 @@ pub(crate) unsafe fn row_444(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees SSE4.1; the kernel checks the slice lengths.
-    unsafe { for_layout!(fmt, row_444_impl(src, y, u, v, c)) }
+    unsafe { with_layout!(fmt, row_444_impl(src, y, u, v, c), else 0) }
 }
 
 /// The kernel of [`row_444`] for one layout (the AVX2 kernels use it for narrow rows).
@@ -282,7 +282,7 @@ pub(crate) unsafe fn rows_420(
     c: &Coeffs,
 ) -> usize {
     // SAFETY: the caller guarantees SSE4.1; the kernel checks the slice lengths.
-    unsafe { for_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, c)) }
+    unsafe { with_layout!(fmt, rows_420_impl(src0, src1, y0, y1, u, v, c), else 0) }
 }
 
 /// The kernel of [`rows_420`] for one layout (the AVX2 kernels use it for narrow rows).

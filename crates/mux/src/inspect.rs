@@ -1,0 +1,1 @@
+//! MP4 box-tree inspector (placeholder; see issue 3).

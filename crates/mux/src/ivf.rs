@@ -1,0 +1,1 @@
+//! IVF writer (placeholder; see issue 3).

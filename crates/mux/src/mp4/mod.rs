@@ -1,0 +1,1 @@
+//! MP4 writer (placeholder; see issue 3).
