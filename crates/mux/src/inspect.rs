@@ -1,1 +1,0 @@
-//! MP4 box-tree inspector (placeholder; see issue 3).
