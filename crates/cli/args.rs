@@ -14,6 +14,12 @@ pub(crate) struct Args {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Show the box tree, tracks and layout of MP4 files.
+    Probe {
+        /// MP4 files to inspect.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
+    },
     /// Measure framecast's building blocks on this machine.
     Bench {
         #[command(subcommand)]

@@ -5,6 +5,7 @@
 mod args;
 mod bench;
 mod pattern;
+mod probe;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Bench {
             target: BenchTarget::Color(opts),
         } => bench::color(&opts)?,
+        Command::Probe { files } => probe::probe(&files)?,
     }
     Ok(ExitCode::SUCCESS)
 }
