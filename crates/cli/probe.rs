@@ -1,5 +1,6 @@
 //! `framecast probe FILE...`: the box tree, tracks and layout of MP4 files, from framecast-mux's
-//! inspector.
+//! inspector in its lenient mode: a file whose last top-level box was cut (a killed fragmented
+//! recording) is reported with the cut, not refused.
 
 use std::fs::File;
 use std::io::{BufReader, Write};
@@ -23,6 +24,6 @@ pub(crate) fn probe(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
 
 fn inspect(path: &Path) -> anyhow::Result<framecast_mux::inspect::Report> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    framecast_mux::inspect::inspect(BufReader::new(file))
+    framecast_mux::inspect::inspect_lenient(BufReader::new(file))
         .with_context(|| format!("inspecting {}", path.display()))
 }

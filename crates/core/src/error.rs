@@ -91,6 +91,14 @@ pub enum Error {
         /// What is wrong with it and what is accepted.
         reason: &'static str,
     },
+    /// A pixel aspect ratio with a zero part.
+    #[error("invalid pixel aspect ratio {h_spacing}:{v_spacing}; both parts must be 1 or more")]
+    InvalidPixelAspect {
+        /// Relative pixel width received.
+        h_spacing: u32,
+        /// Relative pixel height received.
+        v_spacing: u32,
+    },
 }
 
 /// `Result` with framecast-core's [`Error`].

@@ -109,6 +109,18 @@ pub enum Error {
         /// The accepted range.
         expected: &'static str,
     },
+    /// An [`AudioConfig`](crate::audio::AudioConfig) constructor's argument out of range.
+    #[error("invalid {codec} audio configuration: {field} {value}; expected {expected}")]
+    InvalidAudioConfig {
+        /// `"AAC"` or `"MP3"`.
+        codec: &'static str,
+        /// The argument.
+        field: &'static str,
+        /// The value received, as text.
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
     /// A write after an earlier I/O error: the output is incomplete and the writer refuses more.
     #[error("the MP4 writer failed earlier ({first}); no more samples are accepted")]
     Poisoned {

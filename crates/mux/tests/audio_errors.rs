@@ -530,3 +530,51 @@ fn audio_reader_detects_format_after_id3v2() {
         Some("ADTS or MP3: no audio frame: the stream ends at byte 15".to_owned())
     );
 }
+
+#[test]
+fn audio_config_constructors_validate_and_name_the_argument() {
+    use framecast_mux::audio::{AudioCodec, AudioConfig};
+    let c = AudioConfig::aac(8000, 6, vec![0x15, 0xb0]).unwrap();
+    assert_eq!(
+        (c.codec, c.samples_per_frame, c.avg_bitrate),
+        (AudioCodec::Aac, 1024, 0)
+    );
+    let c = AudioConfig::mp3(22050, 1, 576).unwrap();
+    assert_eq!((c.codec, c.samples_per_frame), (AudioCodec::Mp3, 576));
+    let cases = [
+        (
+            AudioConfig::aac(7999, 2, vec![0x11, 0x90]),
+            "invalid AAC audio configuration: sample_rate 7999; expected 8000..=48000 Hz",
+        ),
+        (
+            AudioConfig::aac(96000, 2, vec![0x11, 0x90]),
+            "invalid AAC audio configuration: sample_rate 96000; expected 8000..=48000 Hz",
+        ),
+        (
+            AudioConfig::aac(48000, 0, vec![0x11, 0x90]),
+            "invalid AAC audio configuration: channels 0; expected 1..=6 (mono to 5.1)",
+        ),
+        (
+            AudioConfig::aac(48000, 2, vec![0x11]),
+            "invalid AAC audio configuration: audio_specific_config [11]; expected an \
+             AudioSpecificConfig of at least 2 bytes with a non-zero audio object type",
+        ),
+        (
+            AudioConfig::aac(48000, 2, vec![0x01, 0x90]),
+            "invalid AAC audio configuration: audio_specific_config [01, 90]; expected an \
+             AudioSpecificConfig of at least 2 bytes with a non-zero audio object type",
+        ),
+        (
+            AudioConfig::mp3(44100, 3, 1152),
+            "invalid MP3 audio configuration: channels 3; expected 1 or 2",
+        ),
+        (
+            AudioConfig::mp3(44100, 2, 1024),
+            "invalid MP3 audio configuration: samples_per_frame 1024; expected 1152 (MPEG-1) \
+             or 576 (MPEG-2/2.5)",
+        ),
+    ];
+    for (r, msg) in cases {
+        assert_eq!(r.unwrap_err().to_string(), msg);
+    }
+}

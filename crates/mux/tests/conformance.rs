@@ -22,7 +22,6 @@ mod remux;
 mod oracle;
 mod sources;
 
-use std::io::Write;
 use std::path::Path;
 
 use framecast_mux::inspect::{self, Layout};
@@ -101,7 +100,7 @@ fn check_parsers(src: &Source, out: &Path, layout: OutLayout) {
     }
 }
 
-fn check_ffmpeg(src: &Source, out: &Path, layout: OutLayout) {
+fn check_ffmpeg(src: &Source, out: &Path, layout: OutLayout, first_dts: i64) {
     let what = format!("{} ({})", src.name, layout.name());
     let probe = std::process::Command::new("ffprobe")
         .args(["-v", "error", "-show_format", "-show_streams"])
@@ -114,163 +113,79 @@ fn check_ffmpeg(src: &Source, out: &Path, layout: OutLayout) {
         String::from_utf8_lossy(&probe.stderr)
     );
     // The header comments (extradata, time base, codec, dimensions, sar) must match as well,
-    // with one exception: a source without `pasp` has an unknown aspect ratio (ffmpeg prints
-    // sar 0/1), and our writer always writes `pasp` 1:1 (framecast's CodecConfig has square
-    // pixels), which ffmpeg prints as 1/1.
-    let (src_head, src_lines) = oracle::framemd5(&src.path);
-    let (mut out_head, mut out_lines) = oracle::framemd5(out);
-    assert_eq!(
-        src_lines.len() as u64,
-        src.samples,
-        "{what}: source framemd5"
-    );
-    for (o, s) in out_head.iter_mut().zip(&src_head) {
-        if s.starts_with("#sar ") && s.ends_with(": 0/1") && o.ends_with(": 1/1") {
-            o.clone_from(s);
-        }
+    // with one accepted difference: a source without `pasp`. ISO/IEC 14496-12 12.1.4 makes
+    // `pasp` optional, and without it ffmpeg's mov demuxer reports the aspect ratio as unknown
+    // (sar 0/1). framecast's CodecConfig always has a pixel aspect ratio (1:1 unless set), so
+    // the writer always writes `pasp`, and ffmpeg prints what it holds (1/1). Only that pair is
+    // accepted: a source with `pasp` must come back with exactly its ratio.
+    //
+    // Two comparisons. With `-copyts`, the timestamps as the mov demuxer reads them: always
+    // identical. Without it (the issue's command), the ffmpeg CLI also subtracts the input's
+    // start time, which is the earliest start over *all* streams (fftools ffmpeg_opt.c:
+    // `ts_offset = -ic->start_time`). A source whose other track (audio) starts before its
+    // video therefore reads later than our video-only remux of it, although the video
+    // timestamps in both files are the same; only for such sources is the plain comparison
+    // left out. Conversely, `-copyts` is left out for a source whose first sample's decode
+    // time is not 0: a media segment cut from the middle of a stream (its `tfdt` says 40 s).
+    // The writer's media timeline starts at the first sample (a progressive file's `stts`
+    // starts at 0, ISO/IEC 14496-12 8.6.1.2; only an empty edit could add the 40 s, and that
+    // would present 40 s of nothing), so only the plain comparison, which makes both start at
+    // 0, applies there. Every case runs at least one of the two.
+    let mut runs: Vec<&[&str]> = Vec::new();
+    if first_dts == 0 {
+        runs.push(&["-copyts"]);
     }
-    for known in KNOWN.iter().filter(|k| k.applies(src, layout)) {
-        let fixed = match known.kind {
-            Known::Sar => {
-                let sar = |h: &[String]| h.iter().position(|l| l.starts_with("#sar "));
-                let (Some(o), Some(s)) = (sar(&out_head), sar(&src_head)) else {
-                    panic!("{what}: no #sar line");
-                };
-                let differs = out_head[o] != src_head[s];
-                out_head[o].clone_from(&src_head[s]);
-                differs
-            }
-            Known::LastDuration => {
-                let (Some(o), Some(s)) = (out_lines.last_mut(), src_lines.last()) else {
-                    panic!("{what}: no packets");
-                };
-                let (mut op, sp) = (parse_line(o), parse_line(s));
-                let differs = op.rest[0] != sp.rest[0];
-                op.rest[0].clone_from(&sp.rest[0]);
-                *o = format!(
-                    "{}, {}, {}, {}",
-                    op.stream,
-                    op.dts,
-                    op.pts,
-                    op.rest.join(", ")
-                );
-                differs
-            }
-        };
-        assert!(
-            fixed,
-            "{what}: the known difference '{}' no longer occurs; remove it from KNOWN",
-            known.why
-        );
-        let _ = std::io::stderr().write_all(format!("KNOWN: {what}: {}\n", known.why).as_bytes());
+    if !other_track_starts_first(&src.path) {
+        runs.push(&[]);
     }
-    assert_eq!(out_head, src_head, "{what}: framemd5 header");
-    let shift = if src.has_edit_list {
-        0
-    } else {
-        // A source without an edit list whose first composition time is t > 0 (B-frame delay):
-        // our writer always writes an edit list (an explicit one at media time 0 here, which
-        // presents the same timeline), and ffmpeg's mov demuxer, whenever a track has an edit
-        // list, shifts dts and pts so that the first pts is 0 (mov_fix_index: "Offset DTS by
-        // ... to make first pts zero"). It never does that without an edit list. So the output
-        // reads t earlier; every other field must match and the shift must be that constant.
-        let min_pts = |lines: &[Packet]| lines.iter().map(|p| p.pts).min().unwrap_or(0);
-        assert_eq!(min_pts(&parse(&out_lines)), 0, "{what}: output's first pts");
-        min_pts(&parse(&src_lines))
-    };
-    if shift != 0 {
-        let _ = std::io::stderr().write_all(
-            format!(
-                "NOTE: {what}: no source edit list; ffmpeg reads the output {shift} ticks earlier\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (i, (a, b)) in parse(&src_lines).iter().zip(parse(&out_lines)).enumerate() {
-        let b = Packet {
-            dts: b.dts + shift,
-            pts: b.pts + shift,
-            ..b
-        };
+    assert!(!runs.is_empty(), "{what}: no framemd5 comparison applies");
+    for options in runs {
+        let (src_head, src_lines) = oracle::framemd5_with(&src.path, options);
+        let (mut out_head, out_lines) = oracle::framemd5_with(out, options);
+        let what = format!("{what} {options:?}");
         assert_eq!(
-            &b, a,
-            "{what}: framemd5 line {i} differs (left: output shifted by {shift}, right: source)\n{}\n{}",
-            out_lines[i], src_lines[i]
+            src_lines.len() as u64,
+            src.samples,
+            "{what}: source framemd5"
         );
+        for (o, s) in out_head.iter_mut().zip(&src_head) {
+            if s.starts_with("#sar ") && s.ends_with(": 0/1") && o.ends_with(": 1/1") {
+                o.clone_from(s);
+            }
+        }
+        assert_eq!(out_head, src_head, "{what}: framemd5 header");
+        // Every packet line (stream, dts, pts, duration, size, hash) is identical.
+        for (i, (a, b)) in src_lines.iter().zip(&out_lines).enumerate() {
+            assert_eq!(
+                b, a,
+                "{what}: framemd5 line {i} differs (left: output, right: source)"
+            );
+        }
+        assert_eq!(out_lines.len(), src_lines.len(), "{what}: framemd5 lines");
     }
 }
 
-/// Kinds of known differences between a source and its remux.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Known {
-    /// The `#sar` header line.
-    Sar,
-    /// The duration of the last packet.
-    LastDuration,
-}
-
-/// A difference that is understood and reported, not yet fixed. Each entry must still occur:
-/// once fixed, the test fails until the entry is removed.
-struct KnownDifference {
-    source: &'static str,
-    layouts: &'static [OutLayout],
-    kind: Known,
-    why: &'static str,
-}
-
-impl KnownDifference {
-    fn applies(&self, src: &sources::Source, layout: OutLayout) -> bool {
-        src.name == self.source && self.layouts.contains(&layout)
-    }
-}
-
-const NON_SQUARE: &str = "non-square pixels: the source's pasp is not 1:1, and CodecConfig \
-    (framecast-core) has no pixel aspect ratio, so the writer writes pasp 1:1";
-
-const KNOWN: &[KnownDifference] = &[
-    KnownDifference {
-        source: "mp4ff_bbb_prog_10s.mp4",
-        layouts: &OutLayout::ALL,
-        kind: Known::Sar,
-        why: NON_SQUARE,
-    },
-    KnownDifference {
-        source: "shaka_sintel-video-init.mp4+segment",
-        layouts: &OutLayout::ALL,
-        kind: Known::Sar,
-        why: NON_SQUARE,
-    },
-    KnownDifference {
-        source: "mp4ff_av1_multitile_init.mp4+segment",
-        layouts: &[OutLayout::Faststart, OutLayout::Buffered],
-        kind: Known::LastDuration,
-        why: "the elst segment_duration is rounded down to the 1/1000 s movie timescale \
-            (3003/30000 s -> 100 ms), and ffmpeg clips the last sample to the edit: the writer \
-            should round it up, as ffmpeg's movenc does",
-    },
-];
-
-/// One framemd5 line: stream, dts, pts, duration, size, hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Packet {
-    stream: String,
-    dts: i64,
-    pts: i64,
-    rest: Vec<String>,
-}
-
-fn parse(lines: &[String]) -> Vec<Packet> {
-    lines.iter().map(|l| parse_line(l)).collect()
-}
-
-fn parse_line(l: &str) -> Packet {
-    let f: Vec<&str> = l.split(',').map(str::trim).collect();
-    assert!(f.len() == 6, "framemd5 line {l}");
-    Packet {
-        stream: f[0].to_owned(),
-        dts: f[1].parse().unwrap(),
-        pts: f[2].parse().unwrap(),
-        rest: f[3..].iter().map(|s| (*s).to_owned()).collect(),
+/// Whether ffprobe's format start time is earlier than the first video stream's.
+fn other_track_starts_first(file: &Path) -> bool {
+    let out = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=start_time:stream=start_time",
+        ])
+        .args(["-select_streams", "v:0", "-of", "json"])
+        .arg(file)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let time = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<f64>().ok());
+    match (
+        time(&v["format"]["start_time"]),
+        time(&v["streams"][0]["start_time"]),
+    ) {
+        (Some(f), Some(s)) => f < s,
+        _ => false,
     }
 }
 
@@ -310,7 +225,7 @@ fn corpus_remuxes_to_every_layout_identically() {
         assert_eq!(s.video_samples as u64, src.samples);
         check_parsers(src, &out, layout);
         if ffmpeg {
-            check_ffmpeg(src, &out, layout);
+            check_ffmpeg(src, &out, layout, s.first_dts);
         }
     });
 }
@@ -358,7 +273,7 @@ fn audio_is_added_trimmed_and_decodes() {
                 if !ffmpeg {
                     continue;
                 }
-                check_ffmpeg(src, &out, layout);
+                check_ffmpeg(src, &out, layout, s.first_dts);
                 let probe = oracle::run(
                     "ffprobe",
                     &["-v", "error", "-show_streams", "-of", "json"],

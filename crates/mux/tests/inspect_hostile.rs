@@ -227,3 +227,59 @@ fn a_trun_of_four_billion_default_samples_is_counted_at_once() {
     assert_eq!(r.tracks[0].sample_count, u64::from(u32::MAX));
     assert_eq!(r.layout, Layout::Fragmented);
 }
+
+#[test]
+fn lenient_mode_reports_a_truncated_last_box_and_keeps_the_rest() {
+    let ftyp = boxed(b"ftyp", b"isom\0\0\0\0isom");
+    let moov = boxed(b"moov", &full(b"mvhd", &[0; 96]));
+    let mdat = boxed(b"mdat", &[7; 100]);
+    let file = [ftyp.clone(), moov.clone(), mdat].concat();
+    let mdat_at = (ftyp.len() + moov.len()) as u64;
+    // Cut in the payload, in the header (type present, then not), and in a 64-bit header.
+    for (cut, fourcc, claimed) in [
+        (file.len() - 1, Some(FourCc(*b"mdat")), 108),
+        (mdat_at as usize + 8, Some(FourCc(*b"mdat")), 108),
+        (mdat_at as usize + 5, None, 0),
+    ] {
+        let f = &file[..cut];
+        assert!(inspect::inspect_bytes(f).is_err(), "strict mode fails");
+        let r = inspect::inspect_bytes_lenient(f).unwrap();
+        let t = r.truncated.unwrap();
+        assert_eq!(
+            (t.fourcc, t.offset, t.claimed, t.available),
+            (fourcc, mdat_at, claimed, cut as u64 - mdat_at),
+            "cut at {cut}"
+        );
+        assert_eq!(r.boxes.len(), 2);
+        assert_eq!(r.boxes[1].children.len(), 1, "moov is walked");
+        assert!(r.to_string().contains("truncated: "), "{r}");
+        // The seekable entry point agrees.
+        let s = inspect::inspect_lenient(std::io::Cursor::new(f)).unwrap();
+        assert_eq!(s.truncated, r.truncated);
+    }
+    let mut large = [ftyp.clone(), moov.clone()].concat();
+    large.extend_from_slice(&[0, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0]);
+    let t = inspect::inspect_bytes_lenient(&large)
+        .unwrap()
+        .truncated
+        .unwrap();
+    assert_eq!(
+        (t.fourcc, t.claimed, t.available),
+        (Some(FourCc(*b"mdat")), 0, 10)
+    );
+    // A complete file has nothing to report.
+    assert_eq!(
+        inspect::inspect_bytes_lenient(&file).unwrap().truncated,
+        None
+    );
+}
+
+#[test]
+fn lenient_mode_still_fails_on_a_box_cut_inside_a_complete_parent() {
+    // moov is complete, but its mvhd claims more than moov holds: malformed, not truncated.
+    let mut mvhd = full(b"mvhd", &[0; 96]);
+    mvhd[3] = 200;
+    let f = [boxed(b"ftyp", b"isom\0\0\0\0isom"), boxed(b"moov", &mvhd)].concat();
+    let err = inspect::inspect_bytes_lenient(&f).unwrap_err();
+    assert!(matches!(err, Error::BoxTruncated { .. }), "{err}");
+}

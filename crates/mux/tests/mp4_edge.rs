@@ -427,3 +427,125 @@ fn random_packet_sequences_never_panic_and_parse_back() {
         "the sequences exercise the writer: {total} samples accepted"
     );
 }
+
+/// The `elst` and `mvhd` of a progressive file: (mvhd timescale, mvhd duration, elst entries
+/// as (segment_duration, media_time)), or no `elst`.
+fn movie_and_edit(bytes: &[u8]) -> (u32, u64, Option<Vec<(u64, i64)>>) {
+    let r = framecast_mux::inspect::inspect_bytes(bytes).unwrap();
+    let mvhd = scan_box(bytes, b"mvhd");
+    let ts = u32::from_be_bytes(mvhd[12..16].try_into().unwrap());
+    let dur = u64::from(u32::from_be_bytes(mvhd[16..20].try_into().unwrap()));
+    let v = r.video_track().unwrap();
+    let edits = (!v.edits.is_empty()).then(|| {
+        v.edits
+            .iter()
+            .map(|e| (e.segment_duration, e.media_time))
+            .collect()
+    });
+    (ts, dur, edits)
+}
+
+/// 10 frames at 30000/1001 with one frame of B-frame delay (pts = dts + 1).
+fn delayed_ntsc(track: VideoTrack, layout: Layout) -> Vec<u8> {
+    let mut b = Mp4Builder::new();
+    let v = b.add_video(track).unwrap();
+    write_with(layout, b, |w| {
+        (0..10).try_for_each(|i| w.video(v, &packet(i, i + 1, 1, i == 0, 60)))
+    })
+}
+
+#[test]
+fn edit_segment_duration_is_exact_in_the_video_timescale() {
+    // Regression: at a 1/1000 movie timescale, 10 frames of 1001/30000 s (333.67 ms) were
+    // rounded down to 333 ms and ffmpeg clipped the last frame.
+    for layout in [Layout::Faststart, Layout::Buffered] {
+        let bytes = delayed_ntsc(VideoTrack::new(synthetic_config((1001, 30000))), layout);
+        let (ts, dur, edits) = movie_and_edit(&bytes);
+        assert_eq!((ts, dur), (30000, 10010), "{layout:?}");
+        assert_eq!(edits, Some(vec![(10010, 1001)]), "{layout:?}");
+    }
+    // Audio durations are rounded up into the movie timescale: 10 AAC frames at 44.1 kHz are
+    // 10240/44100 s = 6965.99 units of 1/30000 s -> 6966.
+    let mut b = Mp4Builder::new();
+    b.add_video(VideoTrack::new(synthetic_config((1, 30000))))
+        .unwrap();
+    let a = b
+        .add_audio(framecast_mux_test_audio_config(44100, 2))
+        .unwrap();
+    let bytes = write_with(Layout::Buffered, b, |w| {
+        (0..10).try_for_each(|i| {
+            w.audio(
+                a,
+                &AudioFrame {
+                    data: vec![1; 10],
+                    pts: i * 1024,
+                    duration: 1024,
+                },
+            )
+        })
+    });
+    let tkhds: Vec<u32> = (0..2)
+        .map(|i| {
+            let at = bytes
+                .windows(4)
+                .enumerate()
+                .filter(|(_, w)| *w == b"tkhd")
+                .nth(i)
+                .unwrap()
+                .0;
+            u32::from_be_bytes(bytes[at + 24..at + 28].try_into().unwrap())
+        })
+        .collect();
+    assert_eq!(tkhds[1], 6966);
+}
+
+#[test]
+fn without_edit_list_writes_no_edts_in_any_layout() {
+    for layout in LAYOUTS {
+        let track = VideoTrack::new(synthetic_config((1001, 30000))).without_edit_list();
+        let bytes = delayed_ntsc(track, layout);
+        let r = framecast_mux::inspect::inspect_bytes(&bytes).unwrap();
+        assert!(r.video_track().unwrap().edits.is_empty(), "{layout:?}\n{r}");
+        assert!(!bytes.windows(4).any(|w| w == b"edts"), "{layout:?}");
+        // The default maps the one-frame delay away.
+        let bytes = delayed_ntsc(VideoTrack::new(synthetic_config((1001, 30000))), layout);
+        let r = framecast_mux::inspect::inspect_bytes(&bytes).unwrap();
+        assert_eq!(
+            r.video_track().unwrap().edits[0].media_time,
+            1001,
+            "{layout:?}"
+        );
+    }
+}
+
+#[test]
+fn pixel_aspect_goes_to_pasp_and_the_tkhd_presentation_width() {
+    for layout in LAYOUTS {
+        // 320x240 with 4:3 pixels is presented as 426.67x240, as ffmpeg writes it.
+        let config = synthetic_config((1, 25)).with_pixel_aspect(4, 3).unwrap();
+        let mut b = Mp4Builder::new();
+        let v = b.add_video(VideoTrack::new(config)).unwrap();
+        let bytes = write_with(layout, b, |w| w.video(v, &packet(0, 0, 1, true, 50)));
+        assert_eq!(
+            scan_box(&bytes, b"pasp"),
+            [0, 0, 0, 4, 0, 0, 0, 3],
+            "{layout:?}"
+        );
+        let tkhd = scan_box(&bytes, b"tkhd");
+        let n = tkhd.len();
+        let w = u32::from_be_bytes(tkhd[n - 8..n - 4].try_into().unwrap());
+        let h = u32::from_be_bytes(tkhd[n - 4..].try_into().unwrap());
+        assert_eq!((w, h), (0x01aa_aaab, 240 << 16), "{layout:?}");
+        // The coded size stays in the sample entry.
+        let ctx = mp4parse::read_mp4(&mut Cursor::new(&bytes)).unwrap();
+        let Some(mp4parse::SampleEntry::Video(e)) = ctx.tracks[0]
+            .stsd
+            .as_ref()
+            .and_then(|d| d.descriptions.first())
+        else {
+            panic!("no video entry");
+        };
+        assert_eq!((e.width, e.height), (320, 240));
+    }
+    assert!(synthetic_config((1, 25)).with_pixel_aspect(0, 1).is_err());
+}

@@ -36,6 +36,8 @@ pub(crate) struct VideoSource {
     pub(crate) record: Vec<u8>,
     /// `media_time` of the track's single edit, if it has an edit list.
     pub(crate) edit_media_time: Option<i64>,
+    /// `pasp` (hSpacing, vSpacing) of the sample entry, if it has one.
+    pub(crate) pixel_aspect: Option<(u32, u32)>,
     pub(crate) samples: Vec<Sample>,
 }
 
@@ -147,6 +149,13 @@ pub(crate) fn read_video(file: &[u8]) -> BoxResult<VideoSource> {
     r.take(24)?;
     let width = u32::from(r.u16()?);
     let height = u32::from(r.u16()?);
+    let pixel_aspect = match entry.child(b"pasp") {
+        Some(pasp) => {
+            let mut r = Rd::new(file, pasp)?;
+            Some((r.u32()?, r.u32()?))
+        }
+        None => None,
+    };
 
     let edit_media_time = match trak.child(b"edts").and_then(|e| e.child(b"elst")) {
         None => None,
@@ -188,6 +197,7 @@ pub(crate) fn read_video(file: &[u8]) -> BoxResult<VideoSource> {
         timescale,
         record,
         edit_media_time,
+        pixel_aspect,
         samples,
     })
 }

@@ -1,7 +1,7 @@
 //! The remux logic, shared by the `remux` example and the conformance tests: copies the first
 //! video track of an MP4 through framecast-mux's writer, keeping the timescale, decode and
 //! presentation times, durations, sync flags and edit, and optionally adds an ADTS or MP3 audio
-//! track trimmed to the video's duration.
+//! track, which the writer trims to the video's duration (`set_trim_audio_to_video`).
 
 mod demux;
 
@@ -63,6 +63,9 @@ pub(crate) struct Summary {
     pub(crate) video_samples: usize,
     pub(crate) audio_frames: usize,
     pub(crate) timescale: u32,
+    /// Decode time of the source's first video sample (the first fragment's `tfdt`; 0 in
+    /// progressive files); the output's media timeline starts at 0.
+    pub(crate) first_dts: i64,
 }
 
 /// Reads every frame of an ADTS (`.adts`, `.aac`) or MP3 (`.mp3`) file.
@@ -104,42 +107,49 @@ pub(crate) fn remux(
         None => None,
     };
     b.set_metadata("title", "framecast remux");
+    // The writer drops the audio that starts after the video's end.
+    b.set_trim_audio_to_video(true);
     let frames = audio.as_ref().map_or(&[][..], |(_, f)| &f[..]);
     let rate = audio.as_ref().map_or(1, |(c, _)| c.sample_rate);
-    let n = match layout {
+    match layout {
         OutLayout::Faststart => {
             let mut w = b.faststart(out)?;
-            let n = write_all(&mut w, &file, &src, v, a, frames, rate)?;
+            write_all(&mut w, &file, &src, v, a, frames, rate)?;
             w.finish()?.sync_all()?;
-            n
         }
         OutLayout::Buffered => {
             let mut w = b.buffered(BufWriter::new(out))?;
-            let n = write_all(&mut w, &file, &src, v, a, frames, rate)?;
+            write_all(&mut w, &file, &src, v, a, frames, rate)?;
             w.finish()?
                 .into_inner()
                 .map_err(|e| e.into_error())?
                 .sync_all()?;
-            n
         }
         OutLayout::Fragmented => {
             let mut w = b.fragmented(BufWriter::new(out))?;
-            let n = write_all(&mut w, &file, &src, v, a, frames, rate)?;
+            write_all(&mut w, &file, &src, v, a, frames, rate)?;
             let mut inner = w.finish()?;
             inner.flush()?;
             inner.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            n
         }
+    }
+    // How many audio frames the writer kept.
+    let n = if a.is_some() {
+        let report = framecast_mux::inspect::inspect(BufReader::new(File::open(output)?))?;
+        usize::try_from(report.audio_track().map_or(0, |t| t.sample_count))?
+    } else {
+        0
     };
     Ok(Summary {
         video_samples: src.samples.len(),
         audio_frames: n,
         timescale: src.timescale,
+        first_dts: src.samples.first().map_or(0, |s| s.dts),
     })
 }
 
 fn video_track(src: &VideoSource) -> BoxResult<VideoTrack> {
-    let config = CodecConfig::new(
+    let mut config = CodecConfig::new(
         src.codec,
         src.width,
         src.height,
@@ -147,13 +157,21 @@ fn video_track(src: &VideoSource) -> BoxResult<VideoTrack> {
         ColorSpec::default(),
         src.record.clone(),
     );
-    // Without a source edit list, an edit at media time 0 keeps presentation times as they
-    // are (the writer would otherwise map the first composition time to 0).
-    Ok(VideoTrack::new(config).with_edit_media_time(src.edit_media_time.unwrap_or(0)))
+    // A source without `pasp` gets the writer's default, 1:1.
+    if let Some((h, v)) = src.pixel_aspect {
+        config = config.with_pixel_aspect(h, v)?;
+    }
+    let track = VideoTrack::new(config);
+    // Keep the source's edit list, or its absence: readers treat "no edit list" and "an edit
+    // at media time 0" differently (ffmpeg shifts a track with an edit list so that its first
+    // pts is 0), and the writer's default would map the first composition time to 0.
+    Ok(match src.edit_media_time {
+        Some(t) => track.with_edit_media_time(t),
+        None => track.without_edit_list(),
+    })
 }
 
-/// Writes video samples and audio frames interleaved by time; audio stops at the video's end.
-/// Returns the number of audio frames written.
+/// Writes video samples and audio frames interleaved by time (the writer trims the audio).
 fn write_all<S: Mp4Sink>(
     w: &mut S,
     file: &[u8],
@@ -162,17 +180,8 @@ fn write_all<S: Mp4Sink>(
     a: Option<TrackId>,
     frames: &[AudioFrame],
     rate: u32,
-) -> BoxResult<usize> {
+) -> BoxResult<()> {
     let first = src.samples.first().map_or(0, |s| s.dts);
-    let end = src
-        .samples
-        .last()
-        .map_or(0, |s| s.dts + i64::from(s.duration) - first);
-    // Audio frames that start before the end of the video.
-    let frames: Vec<&AudioFrame> = frames
-        .iter()
-        .take_while(|f| earlier(f.pts as i64, rate, end, src.timescale))
-        .collect();
     let mut next_audio = 0;
     for s in &src.samples {
         while let Some(a) = a
@@ -196,5 +205,5 @@ fn write_all<S: Mp4Sink>(
             w.write_audio(a, f)?;
         }
     }
-    Ok(if a.is_some() { frames.len() } else { 0 })
+    Ok(())
 }

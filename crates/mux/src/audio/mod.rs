@@ -67,6 +67,107 @@ pub struct AudioConfig {
     pub max_bitrate: u32,
 }
 
+impl AudioConfig {
+    /// An AAC configuration for frames from a source other than the ADTS reader (an encoder, a
+    /// demuxer): `audio_specific_config` is the ISO/IEC 14496-3 1.6.2.1 AudioSpecificConfig
+    /// that goes into `esds` (2 bytes for AAC-LC). Bitrates start at 0 (unknown); set
+    /// [`avg_bitrate`](Self::avg_bitrate) and [`max_bitrate`](Self::max_bitrate) if known.
+    ///
+    /// Accepted: 8000..=48000 Hz, 1..=6 channels (mono to 5.1), an AudioSpecificConfig of 2 or
+    /// more bytes with an audio object type other than 0 (null); frames of 1024 samples.
+    ///
+    /// ```
+    /// use framecast_mux::audio::AudioConfig;
+    /// // AAC-LC (object type 2), 48 kHz (index 3), stereo.
+    /// let config = AudioConfig::aac(48000, 2, vec![0x11, 0x90])?;
+    /// assert_eq!(config.samples_per_frame, 1024);
+    /// assert!(AudioConfig::aac(48000, 7, vec![0x11, 0x90]).is_err());
+    /// # Ok::<(), framecast_mux::Error>(())
+    /// ```
+    pub fn aac(sample_rate: u32, channels: u8, audio_specific_config: Vec<u8>) -> Result<Self> {
+        check_rate_channels("AAC", sample_rate, channels)?;
+        if audio_specific_config.len() < 2 || audio_specific_config[0] >> 3 == 0 {
+            return Err(Error::InvalidAudioConfig {
+                codec: "AAC",
+                field: "audio_specific_config",
+                value: format!("{audio_specific_config:02x?}"),
+                expected: "an AudioSpecificConfig of at least 2 bytes with a non-zero audio object type",
+            });
+        }
+        Ok(AudioConfig {
+            codec: AudioCodec::Aac,
+            sample_rate,
+            channels,
+            samples_per_frame: AAC_SAMPLES_PER_FRAME,
+            audio_specific_config,
+            avg_bitrate: 0,
+            max_bitrate: 0,
+        })
+    }
+
+    /// An MP3 (MPEG-1/2/2.5 Layer III) configuration for frames from a source other than the
+    /// MP3 reader. Bitrates start at 0 (unknown).
+    ///
+    /// Accepted: 8000..=48000 Hz, 1 or 2 channels, 1152 (MPEG-1) or 576 (MPEG-2/2.5) samples
+    /// per frame.
+    ///
+    /// ```
+    /// use framecast_mux::audio::AudioConfig;
+    /// let config = AudioConfig::mp3(44100, 2, 1152)?;
+    /// assert!(config.audio_specific_config.is_empty());
+    /// assert!(AudioConfig::mp3(44100, 2, 1024).is_err());
+    /// # Ok::<(), framecast_mux::Error>(())
+    /// ```
+    pub fn mp3(sample_rate: u32, channels: u8, samples_per_frame: u32) -> Result<Self> {
+        check_rate_channels("MP3", sample_rate, channels)?;
+        if channels > 2 {
+            return Err(Error::InvalidAudioConfig {
+                codec: "MP3",
+                field: "channels",
+                value: channels.to_string(),
+                expected: "1 or 2",
+            });
+        }
+        if !matches!(samples_per_frame, 576 | 1152) {
+            return Err(Error::InvalidAudioConfig {
+                codec: "MP3",
+                field: "samples_per_frame",
+                value: samples_per_frame.to_string(),
+                expected: "1152 (MPEG-1) or 576 (MPEG-2/2.5)",
+            });
+        }
+        Ok(AudioConfig {
+            codec: AudioCodec::Mp3,
+            sample_rate,
+            channels,
+            samples_per_frame,
+            audio_specific_config: Vec::new(),
+            avg_bitrate: 0,
+            max_bitrate: 0,
+        })
+    }
+}
+
+fn check_rate_channels(codec: &'static str, sample_rate: u32, channels: u8) -> Result<()> {
+    if !(8000..=48000).contains(&sample_rate) {
+        return Err(Error::InvalidAudioConfig {
+            codec,
+            field: "sample_rate",
+            value: sample_rate.to_string(),
+            expected: "8000..=48000 Hz",
+        });
+    }
+    if !(1..=6).contains(&channels) {
+        return Err(Error::InvalidAudioConfig {
+            codec,
+            field: "channels",
+            value: channels.to_string(),
+            expected: "1..=6 (mono to 5.1)",
+        });
+    }
+    Ok(())
+}
+
 /// One compressed audio frame (an AAC raw data block without ADTS header, or an MP3 frame).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AudioFrame {

@@ -88,9 +88,29 @@ impl fmt::Display for Report {
             write!(f, " ({} fragments)", self.fragment_count)?;
         }
         writeln!(f, ", {} bytes", self.file_size)?;
+        if let Some(t) = &self.truncated {
+            writeln!(f, "{t}")?;
+        }
         for t in &self.tracks {
             writeln!(f, "{t}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for super::Truncation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.fourcc {
+            Some(fourcc) => write!(
+                f,
+                "truncated: box '{fourcc}' at {} claims {} bytes, {} present",
+                self.offset, self.claimed, self.available
+            ),
+            None => write!(
+                f,
+                "truncated: a box header at {} with {} of its bytes present",
+                self.offset, self.available
+            ),
+        }
     }
 }

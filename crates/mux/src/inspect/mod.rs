@@ -161,6 +161,24 @@ pub struct Report {
     pub layout: Layout,
     /// Number of movie fragments (`moof` boxes).
     pub fragment_count: u64,
+    /// In lenient mode, the top-level box that the end of the file cuts; the report describes
+    /// the boxes before it. Always `None` in strict mode, which fails on such a file instead.
+    pub truncated: Option<Truncation>,
+}
+
+/// A top-level box cut by the end of the file (a recording killed while writing), as the
+/// lenient inspector reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Truncation {
+    /// The box type; `None` when even its 8-byte header is incomplete.
+    pub fourcc: Option<FourCc>,
+    /// Offset of the box in the file.
+    pub offset: u64,
+    /// The size its header claims (0 when the header is incomplete).
+    pub claimed: u64,
+    /// The bytes of it present in the file.
+    pub available: u64,
 }
 
 impl Report {
@@ -187,17 +205,49 @@ impl Report {
 /// Inspects a seekable input (a file): reads box headers and the small boxes it summarizes.
 pub fn inspect<R: Read + Seek>(r: R) -> Result<Report> {
     let mut src = Seekable::new(r)?;
-    inspect_source(&mut src)
+    inspect_source(&mut src, false)
 }
 
 /// Inspects a file held in memory.
 pub fn inspect_bytes(bytes: &[u8]) -> Result<Report> {
     let mut src = bytes;
-    inspect_source(&mut src)
+    inspect_source(&mut src, false)
 }
 
-fn inspect_source(src: &mut dyn Source) -> Result<Report> {
-    let boxes = Walker::new(src).walk_file()?;
+/// Like [`inspect`], but a file whose end cuts a top-level box (a fragmented recording whose
+/// process was killed, a partial download) is reported, not refused: the report covers the
+/// complete boxes before the cut, and [`Report::truncated`] names the cut box. Anything else
+/// malformed is still an error, including a box cut inside a complete top-level box.
+///
+/// ```
+/// # fn main() -> framecast_mux::Result<()> {
+/// let mut file = vec![0, 0, 0, 24];
+/// file.extend_from_slice(b"ftypisom\0\0\0\0isommp41");
+/// file.extend_from_slice(&[0, 0, 0x10, 0, b'm', b'd', b'a', b't', 1, 2, 3]); // 4096 claimed
+/// assert!(framecast_mux::inspect::inspect_bytes(&file).is_err());
+/// let r = framecast_mux::inspect::inspect_lenient(std::io::Cursor::new(&file))?;
+/// let t = r.truncated.expect("reported");
+/// assert_eq!((t.offset, t.claimed, t.available), (24, 4096, 11));
+/// assert_eq!(r.boxes.len(), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub fn inspect_lenient<R: Read + Seek>(r: R) -> Result<Report> {
+    let mut src = Seekable::new(r)?;
+    inspect_source(&mut src, true)
+}
+
+/// [`inspect_lenient`] for a file held in memory.
+pub fn inspect_bytes_lenient(bytes: &[u8]) -> Result<Report> {
+    let mut src = bytes;
+    inspect_source(&mut src, true)
+}
+
+fn inspect_source(src: &mut dyn Source, lenient: bool) -> Result<Report> {
+    let mut walker = Walker::new(src);
+    walker.lenient = lenient;
+    let boxes = walker.walk_file()?;
+    let truncated = walker.truncated;
     let mut tracks = tracks::tracks(src, &boxes)?;
     for t in &mut tracks {
         let moov_samples = t.sample_count - t.fragment_sample_count;
@@ -224,6 +274,7 @@ fn inspect_source(src: &mut dyn Source) -> Result<Report> {
         tracks,
         layout,
         fragment_count,
+        truncated,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use super::{BoxNode, FourCc};
+use super::{BoxNode, FourCc, Truncation};
 use crate::{Error, Result};
 
 /// Deepest nesting the walker follows (`moov/trak/mdia/minf/stbl/stsd/encv/sinf/schi/tenc` is 10).
@@ -135,11 +135,35 @@ fn kind(fourcc: FourCc, handler: Option<FourCc>, parent: Option<FourCc>) -> Kind
 pub(crate) struct Walker<'s> {
     src: &'s mut dyn Source,
     count: usize,
+    /// Report a top-level box cut by the end of the file instead of failing.
+    pub(crate) lenient: bool,
+    /// The cut box, in lenient mode.
+    pub(crate) truncated: Option<Truncation>,
 }
 
 impl<'s> Walker<'s> {
     pub(crate) fn new(src: &'s mut dyn Source) -> Self {
-        Walker { src, count: 0 }
+        Walker {
+            src,
+            count: 0,
+            lenient: false,
+            truncated: None,
+        }
+    }
+
+    /// In lenient mode at the top level, records a box cut by the end of the file and returns
+    /// true (the walk stops there).
+    fn cut(&mut self, depth: usize, fourcc: Option<FourCc>, offset: u64, claimed: u64) -> bool {
+        if !self.lenient || depth != 0 {
+            return false;
+        }
+        self.truncated = Some(Truncation {
+            fourcc,
+            offset,
+            claimed,
+            available: self.src.len().saturating_sub(offset),
+        });
+        true
     }
 
     /// Walks the whole source.
@@ -170,6 +194,9 @@ impl<'s> Walker<'s> {
                 if tail.iter().all(|&b| b == 0) {
                     return Ok(());
                 }
+                if self.cut(depth, None, pos, 0) {
+                    return Ok(());
+                }
                 return Err(Error::TrailingBytes {
                     offset: pos,
                     len: remaining,
@@ -185,6 +212,9 @@ impl<'s> Walker<'s> {
                 // 14496-12 4.2: size 1 means a 64-bit largesize follows the type.
                 1 => {
                     if remaining < 16 {
+                        if self.cut(depth, Some(fourcc), pos, 0) {
+                            return Ok(());
+                        }
                         return Err(Error::BoxTruncated {
                             fourcc,
                             offset: pos,
@@ -213,6 +243,9 @@ impl<'s> Walker<'s> {
                 });
             }
             if size > remaining {
+                if self.cut(depth, Some(fourcc), pos, size) {
+                    return Ok(());
+                }
                 return Err(Error::BoxTruncated {
                     fourcc,
                     offset: pos,

@@ -6,8 +6,9 @@ use framecast_core::Packet;
 
 use super::boxes::{len64, mdat_header};
 use super::progressive::{Progressive, ftyp};
-use super::track::TrackState;
-use super::{Mp4Sink, TrackId, audio_pts, guard};
+use super::track::{Admitted, TrackState};
+use super::trim::AudioTrim;
+use super::{Mp4Sink, TrackId, audio_pts, guard, idx};
 use crate::audio::AudioFrame;
 use crate::{Error, Result};
 
@@ -24,13 +25,15 @@ pub struct BufferedWriter<W: Write> {
     w: W,
     core: Progressive,
     chunks: Vec<Vec<u8>>,
+    trim: AudioTrim,
     poisoned: Option<String>,
 }
 
 impl<W: Write> BufferedWriter<W> {
-    pub(crate) fn new(w: W, tracks: Vec<TrackState>, udta: Vec<u8>) -> Self {
+    pub(crate) fn new(w: W, tracks: Vec<TrackState>, udta: Vec<u8>, trim: bool) -> Self {
         BufferedWriter {
             w,
+            trim: AudioTrim::new(&tracks, trim),
             core: Progressive::new(tracks, udta),
             chunks: Vec::new(),
             poisoned: None,
@@ -50,7 +53,7 @@ impl<W: Write> BufferedWriter<W> {
         duration: u64,
         sync: bool,
         data: &[u8],
-    ) -> Result<()> {
+    ) -> Result<Admitted> {
         let (core, chunks) = (&mut self.core, &mut self.chunks);
         guard(&mut self.poisoned, || {
             let idx = core.track_index(track.0, audio)?;
@@ -60,12 +63,29 @@ impl<W: Write> BufferedWriter<W> {
             core.push(idx, &a, data, &mut |chunk| {
                 chunks.push(std::mem::take(chunk));
                 Ok(())
-            })
+            })?;
+            Ok(a)
         })
+    }
+
+    fn write_frame(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
+        let t = audio_pts(frame)?;
+        let d = u64::from(frame.duration);
+        self.write_sample(track, true, t, t, d, true, &frame.data)
+            .map(drop)
+    }
+
+    /// Writes the held audio frames that the video has reached (all that are kept, at the end).
+    fn release(&mut self, last: bool) -> Result<()> {
+        for (idx, f) in self.trim.release(last) {
+            self.write_frame(TrackId(u32::try_from(idx + 1).unwrap_or(u32::MAX)), &f)?;
+        }
+        Ok(())
     }
 
     /// Writes `ftyp`, `moov` and `mdat` and returns the sink.
     pub fn finish(mut self) -> Result<W> {
+        self.release(true)?;
         let (core, chunks, w) = (&mut self.core, &mut self.chunks, &mut self.w);
         guard(&mut self.poisoned, || {
             core.flush_all(&mut |chunk| {
@@ -101,7 +121,7 @@ impl<W: Write> Mp4Sink for BufferedWriter<W> {
     type Inner = W;
 
     fn write_video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
-        self.write_sample(
+        let a = self.write_sample(
             track,
             false,
             packet.dts,
@@ -109,20 +129,19 @@ impl<W: Write> Mp4Sink for BufferedWriter<W> {
             packet.duration,
             packet.keyframe,
             &packet.data,
-        )
+        )?;
+        self.trim.on_video(idx(track), &a);
+        self.release(false)
     }
 
     fn write_audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        let t = audio_pts(frame)?;
-        self.write_sample(
-            track,
-            true,
-            t,
-            t,
-            u64::from(frame.duration),
-            true,
-            &frame.data,
-        )
+        if self.trim.holds(idx(track)) {
+            guard(&mut self.poisoned, || Ok(()))?;
+            self.core.track_index(track.0, true)?;
+            self.trim.hold(idx(track), track.0, frame)?;
+            return self.release(false);
+        }
+        self.write_frame(track, frame)
     }
 
     fn finish(self) -> Result<W> {

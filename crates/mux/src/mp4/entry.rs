@@ -58,6 +58,8 @@ pub(crate) struct VideoEntry<'a> {
     pub(crate) width: u32,
     pub(crate) height: u32,
     pub(crate) color: ColorSpec,
+    /// `pasp` (h_spacing, v_spacing).
+    pub(crate) pixel_aspect: (u32, u32),
     /// `None` leaves `btrt` out (fragmented files, where the samples are not known up front).
     pub(crate) bitrates: Option<Bitrates>,
 }
@@ -85,7 +87,7 @@ pub(crate) fn write_video_entry(out: &mut Buf, e: &VideoEntry<'_>) -> Result<()>
             Ok(())
         })?;
         write_colr(o, &e.color)?;
-        write_pasp(o)?;
+        write_pasp(o, e.pixel_aspect)?;
         if let Some(b) = e.bitrates {
             write_btrt(o, b)?;
         }
@@ -105,11 +107,11 @@ pub(crate) fn write_colr(out: &mut Buf, c: &ColorSpec) -> Result<()> {
     })
 }
 
-/// `pasp`: square pixels.
-pub(crate) fn write_pasp(out: &mut Buf) -> Result<()> {
+/// `pasp`: hSpacing and vSpacing, the relative width and height of a pixel (12.1.4).
+pub(crate) fn write_pasp(out: &mut Buf, (h, v): (u32, u32)) -> Result<()> {
     write_box(out, b"pasp", |o| {
-        put_u32(o, 1);
-        put_u32(o, 1);
+        put_u32(o, h);
+        put_u32(o, v);
         Ok(())
     })
 }
@@ -239,11 +241,14 @@ mod tests {
     #[test]
     fn pasp_and_btrt_golden() {
         let mut out = Vec::new();
-        write_pasp(&mut out).unwrap();
+        write_pasp(&mut out, (1, 1)).unwrap();
         assert_eq!(
             out,
             [0, 0, 0, 16, b'p', b'a', b's', b'p', 0, 0, 0, 1, 0, 0, 0, 1]
         );
+        let mut out = Vec::new();
+        write_pasp(&mut out, (64, 45)).unwrap();
+        assert_eq!(&out[8..], [0, 0, 0, 64, 0, 0, 0, 45]);
         let mut out = Vec::new();
         write_btrt(
             &mut out,
@@ -285,6 +290,7 @@ mod tests {
             width: 1920,
             height: 1080,
             color: ColorSpec::BT709_LIMITED,
+            pixel_aspect: (1, 1),
             bitrates: Some(Bitrates::default()),
         };
         let mut out = Vec::new();

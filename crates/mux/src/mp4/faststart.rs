@@ -8,8 +8,9 @@ use framecast_core::Packet;
 
 use super::boxes::len64;
 use super::progressive::{Progressive, ftyp, mdat_header16};
-use super::track::TrackState;
-use super::{Mp4Sink, TrackId, audio_pts, guard};
+use super::track::{Admitted, TrackState};
+use super::trim::AudioTrim;
+use super::{Mp4Sink, TrackId, audio_pts, guard, idx};
 use crate::audio::AudioFrame;
 use crate::{Error, Result};
 
@@ -36,11 +37,17 @@ pub struct FaststartWriter<W: Read + Write + Seek> {
     core: Progressive,
     /// Absolute offset right after `ftyp`, where `moov` goes.
     moov_at: u64,
+    trim: AudioTrim,
     poisoned: Option<String>,
 }
 
 impl<W: Read + Write + Seek> FaststartWriter<W> {
-    pub(crate) fn new(mut w: W, tracks: Vec<TrackState>, udta: Vec<u8>) -> Result<Self> {
+    pub(crate) fn new(
+        mut w: W,
+        tracks: Vec<TrackState>,
+        udta: Vec<u8>,
+        trim: bool,
+    ) -> Result<Self> {
         let start = w
             .stream_position()
             .map_err(io("finding the sink position"))?;
@@ -50,6 +57,7 @@ impl<W: Read + Write + Seek> FaststartWriter<W> {
             .map_err(io("writing the mdat header"))?;
         Ok(FaststartWriter {
             w,
+            trim: AudioTrim::new(&tracks, trim),
             core: Progressive::new(tracks, udta),
             moov_at: start + len64(ftyp.len()),
             poisoned: None,
@@ -69,7 +77,7 @@ impl<W: Read + Write + Seek> FaststartWriter<W> {
         duration: u64,
         sync: bool,
         data: &[u8],
-    ) -> Result<()> {
+    ) -> Result<Admitted> {
         let (core, w) = (&mut self.core, &mut self.w);
         guard(&mut self.poisoned, || {
             let idx = core.track_index(track.0, audio)?;
@@ -78,13 +86,30 @@ impl<W: Read + Write + Seek> FaststartWriter<W> {
                 .admit(dts, pts, duration, sync, data.len())?;
             core.push(idx, &a, data, &mut |chunk| {
                 w.write_all(chunk).map_err(io("writing mdat"))
-            })
+            })?;
+            Ok(a)
         })
+    }
+
+    fn write_frame(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
+        let t = audio_pts(frame)?;
+        let d = u64::from(frame.duration);
+        self.write_sample(track, true, t, t, d, true, &frame.data)
+            .map(drop)
+    }
+
+    /// Writes the held audio frames that the video has reached (all that are kept, at the end).
+    fn release(&mut self, last: bool) -> Result<()> {
+        for (idx, f) in self.trim.release(last) {
+            self.write_frame(TrackId(u32::try_from(idx + 1).unwrap_or(u32::MAX)), &f)?;
+        }
+        Ok(())
     }
 
     /// Writes the remaining chunks and `moov`, moves `moov` in front of `mdat` and returns the
     /// sink positioned at the end of the movie.
     pub fn finish(mut self) -> Result<W> {
+        self.release(true)?;
         let (core, w, moov_at) = (&mut self.core, &mut self.w, self.moov_at);
         guard(&mut self.poisoned, || {
             core.flush_all(&mut |chunk| w.write_all(chunk).map_err(io("writing mdat")))?;
@@ -140,7 +165,7 @@ impl<W: Read + Write + Seek> Mp4Sink for FaststartWriter<W> {
     type Inner = W;
 
     fn write_video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
-        self.write_sample(
+        let a = self.write_sample(
             track,
             false,
             packet.dts,
@@ -148,20 +173,19 @@ impl<W: Read + Write + Seek> Mp4Sink for FaststartWriter<W> {
             packet.duration,
             packet.keyframe,
             &packet.data,
-        )
+        )?;
+        self.trim.on_video(idx(track), &a);
+        self.release(false)
     }
 
     fn write_audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        let t = audio_pts(frame)?;
-        self.write_sample(
-            track,
-            true,
-            t,
-            t,
-            u64::from(frame.duration),
-            true,
-            &frame.data,
-        )
+        if self.trim.holds(idx(track)) {
+            guard(&mut self.poisoned, || Ok(()))?;
+            self.core.track_index(track.0, true)?;
+            self.trim.hold(idx(track), track.0, frame)?;
+            return self.release(false);
+        }
+        self.write_frame(track, frame)
     }
 
     fn finish(self) -> Result<W> {

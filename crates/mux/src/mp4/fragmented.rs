@@ -8,11 +8,12 @@ use framecast_core::Packet;
 
 use super::boxes::{len64, mdat_header};
 use super::fragment::{FragSample, TfraEntry, Traf, write_mfra, write_moof};
-use super::moov::{Edit, Tkhd, Trak, write_moov};
+use super::moov::{Edit, Tkhd, Trak, movie_timescale, write_moov};
 use super::progressive::{check_kind, ftyp};
 use super::stbl::SampleTable;
-use super::track::{Kind, TrackState};
-use super::{Mp4Sink, TrackId, audio_pts, guard};
+use super::track::{Admitted, TrackState};
+use super::trim::AudioTrim;
+use super::{Mp4Sink, TrackId, audio_pts, guard, idx};
 use crate::audio::AudioFrame;
 use crate::{Error, Result};
 
@@ -49,6 +50,7 @@ pub struct FragmentedWriter<W: Write> {
     header_written: bool,
     sequence: u32,
     written: u64,
+    trim: AudioTrim,
     poisoned: Option<String>,
 }
 
@@ -59,6 +61,7 @@ impl<W: Write> FragmentedWriter<W> {
         udta: Vec<u8>,
         target: Duration,
         mfra: bool,
+        trim: bool,
     ) -> Result<Self> {
         if target.is_zero() || target > Duration::from_secs(3600) {
             return Err(Error::InvalidOption {
@@ -72,6 +75,7 @@ impl<W: Write> FragmentedWriter<W> {
         let target_ticks = u64::try_from(target.as_nanos() * u128::from(ts) / 1_000_000_000)
             .unwrap_or(u64::MAX)
             .max(1);
+        let trim = AudioTrim::new(&tracks, trim);
         let tracks = tracks
             .into_iter()
             .map(|state| FragTrack {
@@ -93,6 +97,7 @@ impl<W: Write> FragmentedWriter<W> {
             header_written: false,
             sequence: 1,
             written: 0,
+            trim,
             poisoned: None,
         })
     }
@@ -110,7 +115,7 @@ impl<W: Write> FragmentedWriter<W> {
         duration: u64,
         sync: bool,
         data: &[u8],
-    ) -> Result<()> {
+    ) -> Result<Admitted> {
         let mut poisoned = self.poisoned.take();
         let r = guard(&mut poisoned, || {
             self.push(track, audio, dts, pts, duration, sync, data)
@@ -132,7 +137,7 @@ impl<W: Write> FragmentedWriter<W> {
         duration: u64,
         sync: bool,
         data: &[u8],
-    ) -> Result<()> {
+    ) -> Result<Admitted> {
         let tracks = u32::try_from(self.tracks.len()).unwrap_or(u32::MAX);
         let idx = usize::try_from(track.0.wrapping_sub(1)).unwrap_or(usize::MAX);
         let t = self.tracks.get(idx).ok_or(Error::UnknownTrack {
@@ -172,6 +177,21 @@ impl<W: Write> FragmentedWriter<W> {
         });
         t.data.extend_from_slice(data);
         t.state.commit(&a);
+        Ok(a)
+    }
+
+    fn write_frame(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
+        let t = audio_pts(frame)?;
+        let d = u64::from(frame.duration);
+        self.write_sample(track, true, t, t, d, true, &frame.data)
+            .map(drop)
+    }
+
+    /// Writes the held audio frames that the video has reached (all that are kept, at the end).
+    fn release(&mut self, last: bool) -> Result<()> {
+        for (idx, f) in self.trim.release(last) {
+            self.write_frame(TrackId(u32::try_from(idx + 1).unwrap_or(u32::MAX)), &f)?;
+        }
         Ok(())
     }
 
@@ -192,14 +212,8 @@ impl<W: Write> FragmentedWriter<W> {
             .iter()
             .zip(&entries)
             .map(|(t, entry)| {
-                let media_time = t
-                    .state
-                    .explicit_edit()
-                    .or(t.min_ct.filter(|&m| m > 0 && !t.state.is_audio()));
-                let (width, height) = match &t.state.kind {
-                    Kind::Video { config, .. } => (config.width, config.height),
-                    Kind::Audio { .. } => (0, 0),
-                };
+                let media_time = t.state.edit_media_time(t.min_ct);
+                let (width, height) = t.state.presentation_size();
                 Trak {
                     tkhd: Tkhd {
                         track_id: t.state.id,
@@ -222,12 +236,19 @@ impl<W: Write> FragmentedWriter<W> {
                 }
             })
             .collect();
-        write_moov(&mut out, 0, &traks, true, &self.udta)?;
+        let movie_ts = movie_timescale(
+            self.tracks
+                .iter()
+                .find(|t| !t.state.is_audio())
+                .map(|t| t.state.timescale),
+        );
+        write_moov(&mut out, movie_ts, 0, &traks, true, &self.udta)?;
         self.w
             .write_all(&out)
             .map_err(Self::io("writing ftyp and moov"))?;
         self.written += len64(out.len());
         self.header_written = true;
+        self.trim.freeze();
         Ok(())
     }
 
@@ -317,6 +338,7 @@ impl<W: Write> FragmentedWriter<W> {
 
     /// Writes the last fragment (and `mfra` if asked) and returns the sink.
     pub fn finish(mut self) -> Result<W> {
+        self.release(true)?;
         let mut poisoned = self.poisoned.take();
         guard(&mut poisoned, || {
             self.flush_fragment()?;
@@ -340,7 +362,7 @@ impl<W: Write> Mp4Sink for FragmentedWriter<W> {
     type Inner = W;
 
     fn write_video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
-        self.write_sample(
+        let a = self.write_sample(
             track,
             false,
             packet.dts,
@@ -348,20 +370,23 @@ impl<W: Write> Mp4Sink for FragmentedWriter<W> {
             packet.duration,
             packet.keyframe,
             &packet.data,
-        )
+        )?;
+        self.trim.on_video(idx(track), &a);
+        self.release(false)
     }
 
     fn write_audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        let t = audio_pts(frame)?;
-        self.write_sample(
-            track,
-            true,
-            t,
-            t,
-            u64::from(frame.duration),
-            true,
-            &frame.data,
-        )
+        if self.trim.holds(idx(track)) {
+            guard(&mut self.poisoned, || Ok(()))?;
+            let t = self.tracks.get(idx(track)).ok_or(Error::UnknownTrack {
+                track: track.0,
+                tracks: u32::try_from(self.tracks.len()).unwrap_or(u32::MAX),
+            })?;
+            check_kind(&t.state, true)?;
+            self.trim.hold(idx(track), track.0, frame)?;
+            return self.release(false);
+        }
+        self.write_frame(track, frame)
     }
 
     fn finish(self) -> Result<W> {

@@ -18,7 +18,9 @@
 //! increase strictly (equal dts would mean a zero-duration sample: refused). The first video
 //! packet must be a keyframe. A track's media timeline starts at its first dts; when the first
 //! presented sample then has a composition time `t > 0` (B-frame delay), an edit list maps `t` to
-//! the start of the presentation, unless [`VideoTrack::with_edit_media_time`] says otherwise.
+//! the start of the presentation, unless [`VideoTrack::with_edit_media_time`] or
+//! [`VideoTrack::without_edit_list`] says otherwise. The movie timescale is the first video
+//! track's, so that edit is exact.
 //!
 //! ```
 //! use framecast_core::{Codec, CodecConfig, ColorSpec, Packet, Rational};
@@ -52,6 +54,7 @@ mod moov;
 mod progressive;
 mod stbl;
 mod track;
+mod trim;
 
 use std::io::{Read, Seek, Write};
 use std::time::Duration;
@@ -65,7 +68,7 @@ pub use fragmented::FragmentedWriter;
 
 use crate::audio::{AudioConfig, AudioFrame};
 use crate::{Error, Result};
-use track::TrackState;
+use track::{EditMode, TrackState};
 
 /// A track of the movie being built: its 1-based `track_ID`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,19 +81,21 @@ impl TrackId {
     }
 }
 
-/// A video track: its codec configuration and optional edit.
+/// A video track: its codec configuration and how its edit list is chosen.
 #[derive(Debug, Clone)]
 pub struct VideoTrack {
     config: CodecConfig,
-    edit_media_time: Option<i64>,
+    edit: EditMode,
 }
 
 impl VideoTrack {
-    /// A video track described by `config` (codec, record, size, time base, colour).
+    /// A video track described by `config` (codec, record, size, time base, colour, pixel
+    /// aspect ratio). Its edit list maps the earliest composition time to the start of the
+    /// presentation when that time is above 0 (B-frame delay), as ffmpeg does.
     pub fn new(config: CodecConfig) -> Self {
         VideoTrack {
             config,
-            edit_media_time: None,
+            edit: EditMode::Auto,
         }
     }
 
@@ -98,7 +103,17 @@ impl VideoTrack {
     /// on the media timeline where the first sample's decode time is 0), as a remuxer keeping a
     /// source's edit list does. Negative values are refused by [`Mp4Builder::add_video`].
     pub fn with_edit_media_time(mut self, media_time: i64) -> Self {
-        self.edit_media_time = Some(media_time);
+        self.edit = EditMode::MediaTime(media_time);
+        self
+    }
+
+    /// Writes no edit list at all: presentation times are the composition times on the media
+    /// timeline (where the first sample's decode time is 0), B-frame delay included. A remuxer
+    /// keeping a source that has no edit list needs this: readers treat "no edit list" and "an
+    /// edit at media time 0" differently (ffmpeg shifts every timestamp of a track with an
+    /// edit list so that its first pts is 0, and leaves a track without one as it is).
+    pub fn without_edit_list(mut self) -> Self {
+        self.edit = EditMode::Off;
         self
     }
 }
@@ -127,6 +142,7 @@ pub struct Mp4Builder {
     metadata: Vec<(String, String)>,
     fragment_duration: Duration,
     mfra: bool,
+    trim_audio: bool,
 }
 
 impl Default for Mp4Builder {
@@ -143,6 +159,7 @@ impl Mp4Builder {
             metadata: Vec::new(),
             fragment_duration: Duration::from_secs(1),
             mfra: false,
+            trim_audio: false,
         }
     }
 
@@ -159,7 +176,7 @@ impl Mp4Builder {
     pub fn add_video(&mut self, track: VideoTrack) -> Result<TrackId> {
         let id = self.next_id()?;
         self.tracks
-            .push(TrackState::video(id, track.config, track.edit_media_time)?);
+            .push(TrackState::video(id, track.config, track.edit)?);
         Ok(TrackId(id))
     }
 
@@ -192,6 +209,22 @@ impl Mp4Builder {
         self
     }
 
+    /// Trims audio to the video's duration: audio frames that start at or after the end of the
+    /// first video track's presentation are dropped; a frame straddling the end is kept (as
+    /// `ffmpeg -shortest` keeps the packet crossing the end). Off by default; without a video
+    /// track it does nothing. Works in every layout.
+    ///
+    /// The video's end is known only at `finish`, so the writer holds each audio frame until
+    /// the video has been presented past its start (or `finish` decides). Memory stays bounded
+    /// when audio and video are written interleaved in time, as the writers expect anyway;
+    /// audio written far ahead of the video is held until the video catches up. A held frame is
+    /// checked (empty, non-increasing pts) when it is written; the remaining checks run when it
+    /// is released, so such an error can surface from a later `write_video` or `finish`.
+    pub fn set_trim_audio_to_video(&mut self, on: bool) -> &mut Self {
+        self.trim_audio = on;
+        self
+    }
+
     fn udta(&self) -> Result<Vec<u8>> {
         if self.tracks.is_empty() {
             return Err(Error::InvalidOption {
@@ -207,21 +240,33 @@ impl Mp4Builder {
     /// `moov` is moved to the front in place at `finish`.
     pub fn faststart<W: Read + Write + Seek>(self, sink: W) -> Result<FaststartWriter<W>> {
         let udta = self.udta()?;
-        FaststartWriter::new(sink, self.tracks, udta)
+        FaststartWriter::new(sink, self.tracks, udta, self.trim_audio)
     }
 
     /// Faststart layout to a plain `Write`, holding every sample in memory until `finish`
     /// (see [`BufferedWriter`] for the cost).
     pub fn buffered<W: Write>(self, sink: W) -> Result<BufferedWriter<W>> {
         let udta = self.udta()?;
-        Ok(BufferedWriter::new(sink, self.tracks, udta))
+        Ok(BufferedWriter::new(
+            sink,
+            self.tracks,
+            udta,
+            self.trim_audio,
+        ))
     }
 
     /// Fragmented layout to a plain `Write`: `moov` first, then `moof` + `mdat` per fragment;
     /// memory bounded by one fragment.
     pub fn fragmented<W: Write>(self, sink: W) -> Result<FragmentedWriter<W>> {
         let udta = self.udta()?;
-        FragmentedWriter::new(sink, self.tracks, udta, self.fragment_duration, self.mfra)
+        FragmentedWriter::new(
+            sink,
+            self.tracks,
+            udta,
+            self.fragment_duration,
+            self.mfra,
+            self.trim_audio,
+        )
     }
 }
 
@@ -237,6 +282,11 @@ pub(crate) fn guard<T>(poisoned: &mut Option<String>, f: impl FnOnce() -> Result
         *poisoned = Some(e.to_string());
     }
     r
+}
+
+/// The index of a track in the writers' track lists (ids are 1-based; 0 maps past the end).
+pub(crate) fn idx(track: TrackId) -> usize {
+    usize::try_from(track.0.wrapping_sub(1)).unwrap_or(usize::MAX)
 }
 
 /// An audio frame's pts as a signed timestamp.

@@ -3,19 +3,37 @@
 //! `vmhd`/`smhd` (12.1.2, 12.2.2) and `dinf`/`dref` (8.7.1-2), and `mvex`/`trex` (8.8.1-3).
 
 use super::boxes::{
-    Buf, FourCc, fit_u32, put_i32, put_i64, put_u8, put_u16, put_u32, put_u64, put_unity_matrix,
-    put_zeros, write_box, write_full_box,
+    Buf, put_i32, put_i64, put_u8, put_u16, put_u32, put_u64, put_unity_matrix, put_zeros,
+    write_box, write_full_box,
 };
 use super::stbl::{SampleTable, write_stbl};
 use crate::Result;
 
-/// The movie timescale of `mvhd`, `tkhd` and `elst` durations (what ffmpeg writes).
-pub(crate) const MOVIE_TIMESCALE: u32 = 1000;
+/// The movie timescale of audio-only movies (ffmpeg's default `-movie_timescale`).
+pub(crate) const DEFAULT_MOVIE_TIMESCALE: u32 = 1000;
 
-/// `v` in units of `1/from` converted to units of `1/to`, rounded to nearest.
-pub(crate) fn rescale(v: u64, from: u32, to: u32) -> u64 {
+/// The movie timescale of `mvhd`, `tkhd` and `elst` durations: the timescale of the first
+/// video track, else [`DEFAULT_MOVIE_TIMESCALE`].
+///
+/// Why not ffmpeg's fixed 1000: the edit list's `segment_duration` is in movie units
+/// (ISO/IEC 14496-12 8.6.6.3), and readers clip the presentation to it. A video track in its own
+/// timescale is exact in movie units, so the edit ends exactly at the end of the last frame; at
+/// 1/1000 s, 3003/30000 s is 100.1 ms and must be rounded, and rounding down made ffmpeg clip the
+/// last frame (998 instead of 1001 ticks). Other tracks (audio) are rounded *up* into movie
+/// units (as ffmpeg's movenc does with `AV_ROUND_UP`), so no track is ever clipped; their
+/// durations in `tkhd`/`mvhd` are informational anyway since they carry no edit. Large
+/// timescales only make `mvhd`/`tkhd` switch to version 1 earlier (a 90 kHz movie after 13 h).
+pub(crate) fn movie_timescale(video_timescale: Option<u32>) -> u32 {
+    video_timescale
+        .filter(|&t| t > 0)
+        .unwrap_or(DEFAULT_MOVIE_TIMESCALE)
+}
+
+/// `v` in units of `1/from` converted to units of `1/to`, rounded up (so that a converted
+/// duration never ends before the original).
+pub(crate) fn rescale_up(v: u64, from: u32, to: u32) -> u64 {
     let from = u128::from(from.max(1));
-    let r = (u128::from(v) * u128::from(to) + from / 2) / from;
+    let r = (u128::from(v) * u128::from(to)).div_ceil(from);
     u64::try_from(r).unwrap_or(u64::MAX)
 }
 
@@ -42,18 +60,23 @@ fn version_for(duration: u64) -> u8 {
 }
 
 /// `mvhd` (version 1 when the duration needs 64 bits).
-pub(crate) fn write_mvhd(out: &mut Buf, duration: u64, next_track_id: u32) -> Result<()> {
+pub(crate) fn write_mvhd(
+    out: &mut Buf,
+    timescale: u32,
+    duration: u64,
+    next_track_id: u32,
+) -> Result<()> {
     let v = version_for(duration);
     write_full_box(out, b"mvhd", v, 0, |o| {
         if v == 1 {
             put_u64(o, 0);
             put_u64(o, 0);
-            put_u32(o, MOVIE_TIMESCALE);
+            put_u32(o, timescale);
             put_u64(o, duration);
         } else {
             put_u32(o, 0); // creation_time
             put_u32(o, 0); // modification_time
-            put_u32(o, MOVIE_TIMESCALE);
+            put_u32(o, timescale);
             put_u32(o, u32::try_from(duration).unwrap_or(u32::MAX)); // v0: fits
         }
         put_u32(o, 0x0001_0000); // rate 1.0
@@ -69,19 +92,18 @@ pub(crate) fn write_mvhd(out: &mut Buf, duration: u64, next_track_id: u32) -> Re
 /// `tkhd` parameters.
 pub(crate) struct Tkhd {
     pub(crate) track_id: u32,
-    /// In [`MOVIE_TIMESCALE`] units.
+    /// In movie timescale units.
     pub(crate) duration: u64,
     pub(crate) audio: bool,
+    /// Presentation width, 16.16 fixed point.
     pub(crate) width: u32,
+    /// Presentation height, 16.16 fixed point.
     pub(crate) height: u32,
 }
 
 /// `tkhd` with flags track_enabled | track_in_movie; width and height in 16.16 fixed point.
 pub(crate) fn write_tkhd(out: &mut Buf, t: &Tkhd) -> Result<()> {
     let v = version_for(t.duration);
-    let fc = FourCc(*b"tkhd");
-    let width = fit_u32(fc, "width (16.16)", u64::from(t.width) << 16)?;
-    let height = fit_u32(fc, "height (16.16)", u64::from(t.height) << 16)?;
     write_full_box(out, b"tkhd", v, 0x000003, |o| {
         if v == 1 {
             put_u64(o, 0);
@@ -102,8 +124,8 @@ pub(crate) fn write_tkhd(out: &mut Buf, t: &Tkhd) -> Result<()> {
         put_u16(o, if t.audio { 0x0100 } else { 0 }); // volume
         put_u16(o, 0);
         put_unity_matrix(o);
-        put_u32(o, width);
-        put_u32(o, height);
+        put_u32(o, t.width);
+        put_u32(o, t.height);
         Ok(())
     })
 }
@@ -252,6 +274,7 @@ pub(crate) fn write_trak(out: &mut Buf, t: &Trak<'_>) -> Result<()> {
 /// `moov`: `mvhd`, the tracks, `mvex` when fragmented, and `udta` (already encoded) if any.
 pub(crate) fn write_moov(
     out: &mut Buf,
+    movie_timescale: u32,
     duration: u64,
     traks: &[Trak<'_>],
     fragmented: bool,
@@ -264,7 +287,7 @@ pub(crate) fn write_moov(
         .unwrap_or(0)
         .saturating_add(1);
     write_box(out, b"moov", |o| {
-        write_mvhd(o, duration, next_id)?;
+        write_mvhd(o, movie_timescale, duration, next_id)?;
         for t in traks {
             write_trak(o, t)?;
         }
@@ -287,11 +310,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rescale_rounds_to_nearest() {
-        assert_eq!(rescale(30030, 30000, 1000), 1001);
-        assert_eq!(rescale(1, 3, 1000), 333);
-        assert_eq!(rescale(2, 3, 1000), 667);
-        assert_eq!(rescale(u64::MAX, 1, 1000), u64::MAX);
+    fn rescale_rounds_up() {
+        assert_eq!(rescale_up(30030, 30000, 1000), 1001);
+        assert_eq!(rescale_up(3003, 30000, 1000), 101);
+        assert_eq!(rescale_up(1, 3, 1000), 334);
+        assert_eq!(rescale_up(3, 3, 1000), 1000);
+        assert_eq!(rescale_up(u64::MAX, 1, 1000), u64::MAX);
+        assert_eq!(movie_timescale(Some(30000)), 30000);
+        assert_eq!(movie_timescale(None), 1000);
     }
 
     #[test]
@@ -304,7 +330,7 @@ mod tests {
     #[test]
     fn mvhd_v0_and_v1() {
         let mut out = Vec::new();
-        write_mvhd(&mut out, 5000, 3).unwrap();
+        write_mvhd(&mut out, 1000, 5000, 3).unwrap();
         let b = parse::one(&out, b"mvhd");
         assert_eq!(b.len(), 100);
         assert_eq!(
@@ -312,7 +338,7 @@ mod tests {
             (0, 1000, 5000, 3)
         );
         let mut out = Vec::new();
-        write_mvhd(&mut out, 1 << 33, 2).unwrap();
+        write_mvhd(&mut out, 1000, 1 << 33, 2).unwrap();
         let b = parse::one(&out, b"mvhd");
         assert_eq!((b.len(), b[0], u64_at(b, 24)), (112, 1, 1 << 33));
     }
@@ -323,8 +349,8 @@ mod tests {
             track_id: 1,
             duration: 10,
             audio: false,
-            width: 1920,
-            height: 1080,
+            width: 1920 << 16,
+            height: 1080 << 16,
         };
         let mut out = Vec::new();
         write_tkhd(&mut out, &t).unwrap();
@@ -347,8 +373,6 @@ mod tests {
             (b.len(), b[0], u64_at(b, 28), u16_at(b, 48)),
             (96, 1, u64::from(u32::MAX) + 1, 0x0100)
         );
-        let t = Tkhd { width: 70000, ..t };
-        assert!(write_tkhd(&mut Vec::new(), &t).is_err());
     }
 
     #[test]
@@ -437,7 +461,15 @@ mod tests {
         };
         for fragmented in [false, true] {
             let mut out = Vec::new();
-            write_moov(&mut out, 0, std::slice::from_ref(&trak), fragmented, &[]).unwrap();
+            write_moov(
+                &mut out,
+                1000,
+                0,
+                std::slice::from_ref(&trak),
+                fragmented,
+                &[],
+            )
+            .unwrap();
             let kids: Vec<[u8; 4]> = parse::boxes(parse::one(&out, b"moov"))
                 .iter()
                 .map(|b| b.fourcc)

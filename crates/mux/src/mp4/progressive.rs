@@ -4,7 +4,7 @@
 
 use super::boxes::{len64, mdat_header, write_box};
 use super::entry::Bitrates;
-use super::moov::{Edit, MOVIE_TIMESCALE, Tkhd, Trak, rescale, write_ftyp, write_moov};
+use super::moov::{Edit, Tkhd, Trak, movie_timescale, rescale_up, write_ftyp, write_moov};
 use super::stbl::{Chunk, SampleTable};
 use super::track::{Admitted, Kind, TrackState};
 use crate::{Error, Result};
@@ -195,30 +195,29 @@ impl Progressive {
         }
         let mut traks = Vec::with_capacity(self.tracks.len());
         let mut movie_duration = 0;
+        let movie_ts = movie_timescale(
+            self.tracks
+                .iter()
+                .find(|t| !t.state.is_audio())
+                .map(|t| t.state.timescale),
+        );
         for (t, entry) in self.tracks.iter().zip(&entries) {
             let media_duration = t.table.total_duration();
             let ts = t.state.timescale;
             let (min_ct, max_end) = composition_span(&t.table);
-            let media_time = t
-                .state
-                .explicit_edit()
-                .or(min_ct.filter(|&m| m > 0 && !t.state.is_audio()));
-            let edit = media_time.map(|m| Edit {
-                segment_duration: rescale(
+            let edit = t.state.edit_media_time(min_ct).map(|m| Edit {
+                segment_duration: rescale_up(
                     u64::try_from(max_end.saturating_sub(m)).unwrap_or(0),
                     ts,
-                    MOVIE_TIMESCALE,
+                    movie_ts,
                 ),
                 media_time: m,
             });
-            let duration = edit.map_or(rescale(media_duration, ts, MOVIE_TIMESCALE), |e| {
+            let duration = edit.map_or(rescale_up(media_duration, ts, movie_ts), |e| {
                 e.segment_duration
             });
             movie_duration = movie_duration.max(duration);
-            let (width, height) = match &t.state.kind {
-                Kind::Video { config, .. } => (config.width, config.height),
-                Kind::Audio { .. } => (0, 0),
-            };
+            let (width, height) = t.state.presentation_size();
             traks.push(Trak {
                 tkhd: Tkhd {
                     track_id: t.state.id,
@@ -237,7 +236,14 @@ impl Progressive {
             });
         }
         let mut out = Vec::new();
-        write_moov(&mut out, movie_duration, &traks, false, &self.udta)?;
+        write_moov(
+            &mut out,
+            movie_ts,
+            movie_duration,
+            &traks,
+            false,
+            &self.udta,
+        )?;
         Ok(out)
     }
 }

@@ -11,14 +11,19 @@ use crate::{Error, Result};
 /// What kind of track, with its configuration.
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
-    Video {
-        config: CodecConfig,
-        /// Explicit `elst` media_time, track units.
-        edit_media_time: Option<i64>,
-    },
-    Audio {
-        config: AudioConfig,
-    },
+    Video { config: CodecConfig, edit: EditMode },
+    Audio { config: AudioConfig },
+}
+
+/// How a video track's edit list is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EditMode {
+    /// An edit mapping the earliest composition time to 0 when it is above 0 (B-frame delay).
+    Auto,
+    /// One edit at this `media_time` (track units).
+    MediaTime(i64),
+    /// No `edts` box.
+    Off,
 }
 
 /// The sample entry types of a video codec.
@@ -65,11 +70,7 @@ pub(crate) struct TrackState {
 
 impl TrackState {
     /// A video track; `id` is the 1-based track id.
-    pub(crate) fn video(
-        id: u32,
-        config: CodecConfig,
-        edit_media_time: Option<i64>,
-    ) -> Result<Self> {
+    pub(crate) fn video(id: u32, config: CodecConfig, edit: EditMode) -> Result<Self> {
         let invalid = |fourcc, field, value: String, expected| Error::InvalidTrackConfig {
             track: id,
             fourcc: FourCc(fourcc),
@@ -102,7 +103,7 @@ impl TrackState {
                 return Err(invalid(fourcc, field, v.to_string(), "1..=65535"));
             }
         }
-        if let Some(t) = edit_media_time
+        if let EditMode::MediaTime(t) = edit
             && t < 0
         {
             return Err(invalid(
@@ -115,10 +116,7 @@ impl TrackState {
         let (timescale, tick) = (config.time_base.den(), config.time_base.num());
         Ok(TrackState {
             id,
-            kind: Kind::Video {
-                config,
-                edit_media_time,
-            },
+            kind: Kind::Video { config, edit },
             timescale,
             tick,
             first_dts: None,
@@ -296,6 +294,7 @@ impl TrackState {
                         width: config.width,
                         height: config.height,
                         color: config.color,
+                        pixel_aspect: config.pixel_aspect,
                         bitrates,
                     },
                 )?;
@@ -326,12 +325,38 @@ impl TrackState {
         Ok(out)
     }
 
-    /// The explicit edit media time, if the caller gave one.
-    pub(crate) fn explicit_edit(&self) -> Option<i64> {
+    /// `tkhd` width and height in 16.16 fixed point: the presentation size (ISO/IEC 14496-12
+    /// 8.3.2.3: "the track's visual presentation size"), i.e. the coded width scaled by the
+    /// pixel aspect ratio, rounded to nearest, with the height unchanged; this is what ffmpeg's
+    /// movenc writes (`av_rescale(sar.num, width << 16, sar.den)`), and like it the writer falls
+    /// back to the coded width when the scaled one does not fit 16.16. Audio: 0 x 0.
+    pub(crate) fn presentation_size(&self) -> (u32, u32) {
         match &self.kind {
-            Kind::Video {
-                edit_media_time, ..
-            } => *edit_media_time,
+            Kind::Video { config, .. } => {
+                let (h, v) = config.pixel_aspect;
+                let coded = u64::from(config.width) << 16;
+                let scaled = (u128::from(coded) * u128::from(h) + u128::from(v.max(1)) / 2)
+                    / u128::from(v.max(1));
+                let width = u32::try_from(scaled)
+                    .ok()
+                    .filter(|&w| w > 0)
+                    .unwrap_or_else(|| u32::try_from(coded).unwrap_or(u32::MAX));
+                let height = u32::try_from(u64::from(config.height) << 16).unwrap_or(u32::MAX);
+                (width, height)
+            }
+            Kind::Audio { .. } => (0, 0),
+        }
+    }
+
+    /// The `media_time` of the track's single edit, `None` for no `edts`, given the earliest
+    /// composition time on the media timeline (audio tracks never get an edit).
+    pub(crate) fn edit_media_time(&self, min_ct: Option<i64>) -> Option<i64> {
+        match &self.kind {
+            Kind::Video { edit, .. } => match *edit {
+                EditMode::Auto => min_ct.filter(|&m| m > 0),
+                EditMode::MediaTime(t) => Some(t),
+                EditMode::Off => None,
+            },
             Kind::Audio { .. } => None,
         }
     }
@@ -351,7 +376,7 @@ mod tests {
             ColorSpec::default(),
             vec![1, 2, 3],
         );
-        TrackState::video(1, config, None).unwrap()
+        TrackState::video(1, config, EditMode::Auto).unwrap()
     }
 
     fn push(t: &mut TrackState, dts: i64, pts: i64, dur: u64, key: bool) -> Result<Admitted> {
@@ -423,18 +448,48 @@ mod tests {
             ColorSpec::default(),
             vec![1],
         );
-        let e = TrackState::video(2, config.clone(), None)
+        let e = TrackState::video(2, config.clone(), EditMode::Auto)
             .unwrap_err()
             .to_string();
         assert_eq!(e, "track 2 (av01): invalid width 0; expected 1..=65535");
         let mut config = config;
         config.width = 8;
         config.record.clear();
-        let e = TrackState::video(2, config, None).unwrap_err().to_string();
+        let e = TrackState::video(2, config, EditMode::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.starts_with("track 2 (av01): invalid record (empty)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn tkhd_size_is_the_presentation_size() {
+        let t = video((1, 25));
+        assert_eq!(t.presentation_size(), (64 << 16, 48 << 16));
+        let Kind::Video { config, .. } = t.kind else {
+            unreachable!()
+        };
+        // 1440x1080 with 4:3 pixels is shown as 1920x1080.
+        let mut c = config.with_pixel_aspect(4, 3).unwrap();
+        (c.width, c.height) = (1440, 1080);
+        let t = TrackState::video(1, c.clone(), EditMode::Auto).unwrap();
+        assert_eq!(t.presentation_size(), (1920 << 16, 1080 << 16));
+        // Rounded to nearest in 16.16, as av_rescale does: 64 * 11/10 = 70.4.
+        let t = TrackState::video(
+            1,
+            c.clone().with_pixel_aspect(11, 10).unwrap(),
+            EditMode::Auto,
+        )
+        .unwrap();
+        assert_eq!(
+            t.presentation_size().0,
+            ((1440u64 << 16) * 11).div_ceil(10) as u32
+        );
+        // A scaled width past 16.16 falls back to the coded width.
+        let t = TrackState::video(1, c.with_pixel_aspect(100, 1).unwrap(), EditMode::Auto).unwrap();
+        assert_eq!(t.presentation_size().0, 1440 << 16);
     }
 
     #[test]

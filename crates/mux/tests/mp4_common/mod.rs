@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use framecast_core::{Codec, CodecConfig, ColorSpec, Packet, Rational};
-use framecast_mux::audio::{AudioCodec, AudioConfig, AudioFrame};
+use framecast_mux::audio::{AudioConfig, AudioFrame};
 use framecast_mux::mp4::{Mp4Builder, Mp4Sink, TrackId};
 
 pub(crate) fn corpus(name: &str) -> PathBuf {
@@ -237,8 +237,7 @@ pub(crate) fn top_boxes(bytes: &[u8]) -> Vec<([u8; 4], usize, usize)> {
     out
 }
 
-/// An AAC-LC config for tests: `AudioConfig` is `#[non_exhaustive]`, so take one from the ADTS
-/// parser and set its public fields.
+/// An AAC-LC config for tests, from `AudioConfig::aac` with a 2-byte AudioSpecificConfig.
 pub(crate) fn framecast_mux_test_audio_config(rate: u32, channels: u8) -> AudioConfig {
     let freq_index: u8 = match rate {
         96000 => 0,
@@ -255,21 +254,11 @@ pub(crate) fn framecast_mux_test_audio_config(rate: u32, channels: u8) -> AudioC
         8000 => 11,
         _ => 15,
     };
-    let adts = [0xFF, 0xF1, 0x50, 0x40, 0x01, 0x3F, 0xFC, 0x21, 0x0A];
-    let mut config = framecast_mux::audio::AdtsReader::new(&adts[..])
-        .unwrap()
-        .read_all()
-        .unwrap()
-        .0;
-    config.codec = AudioCodec::Aac;
-    config.sample_rate = rate;
-    config.channels = channels;
-    config.samples_per_frame = 1024;
-    config.audio_specific_config = vec![
+    let asc = vec![
         (2 << 3) | (freq_index >> 1),
         ((freq_index & 1) << 7) | (channels << 3),
     ];
-    config
+    AudioConfig::aac(rate, channels, asc).unwrap()
 }
 
 /// xorshift64: seeded, reproducible.

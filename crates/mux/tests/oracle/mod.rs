@@ -97,8 +97,15 @@ pub(crate) fn run(program: &str, args: &[&str], file: &Path) -> Output {
 /// dts, pts, duration, size and MD5 of the bytes. Returns (header comment lines, packet lines)
 /// and panics if ffmpeg writes anything to stderr.
 pub(crate) fn framemd5(file: &Path) -> (Vec<String>, Vec<String>) {
+    framemd5_with(file, &[])
+}
+
+/// [`framemd5`] with extra input options (`-copyts`).
+pub(crate) fn framemd5_with(file: &Path, options: &[&str]) -> (Vec<String>, Vec<String>) {
     let out = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-i"])
+        .args(["-nostdin", "-v", "error"])
+        .args(options)
+        .arg("-i")
         .arg(file)
         .args(["-map", "0:v:0", "-c", "copy", "-f", "framemd5", "-"])
         .output()

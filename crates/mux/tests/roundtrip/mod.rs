@@ -1,16 +1,19 @@
 //! The mux round trip shared by the `mux_roundtrip` fuzz target and `tests/inspect_roundtrip.rs`:
-//! arbitrary bytes become a track configuration, a layout and a packet sequence (sizes,
-//! timestamps, durations, keyframes, including invalid ones); the packets go through the writer,
-//! and whatever it accepted must come back from the inspector and the `mp4` crate. The writer
-//! may refuse a packet or the whole file with an error; it must never panic, and a packet it
-//! accepted must be in the file.
+//! arbitrary bytes become a track configuration, a layout, an optional audio track (AAC or MP3,
+//! with or without trimming to the video) and a sequence of video packets and audio frames
+//! (sizes, timestamps, durations, keyframes, including invalid ones); they go through the
+//! writer, and whatever it accepted must come back from the inspector and the `mp4` crate. The
+//! writer may refuse a packet or the whole file with an error; it must never panic, and a
+//! packet it accepted must be in the file (an accepted audio frame may be trimmed away only
+//! when trimming is on).
 
 use std::io::Cursor;
 use std::time::Duration;
 
 use framecast_core::{Codec, CodecConfig, ColorSpec, Packet, Rational};
+use framecast_mux::audio::{AudioConfig, AudioFrame};
 use framecast_mux::inspect::{self, Layout};
-use framecast_mux::mp4::{Mp4Builder, Mp4Sink, VideoTrack};
+use framecast_mux::mp4::{Mp4Builder, Mp4Sink, TrackId, VideoTrack};
 
 /// An avcC record for High profile level 3.1 with one SPS and one PPS.
 const AVCC: [u8; 19] = [
@@ -53,6 +56,11 @@ pub(crate) struct Outcome {
     /// Packets offered and accepted by `write_video`.
     pub(crate) offered: usize,
     pub(crate) accepted: usize,
+    /// Audio frames offered and accepted by `write_audio` (0 without an audio track).
+    pub(crate) audio_offered: usize,
+    pub(crate) audio_accepted: usize,
+    /// Whether audio was trimmed to the video.
+    pub(crate) trim: bool,
     /// The error of `add_video`, a layout method or `finish`, if any.
     pub(crate) error: Option<String>,
 }
@@ -78,6 +86,9 @@ pub(crate) fn roundtrip(data: &[u8]) -> Outcome {
     let den = u32::from(b.u16()) + 1;
     let fragment_ms = u64::from(b.u8()) * 20;
     let explicit_edit = b.u8();
+    // Audio: bit 0 adds a track, bit 1 makes it MP3, bit 2 trims it to the video, bit 3 drops
+    // the edit list.
+    let audio = b.u8();
     let record = match codec {
         Codec::H264 => AVCC.to_vec(),
         _ => AV1C.to_vec(),
@@ -94,12 +105,17 @@ pub(crate) fn roundtrip(data: &[u8]) -> Outcome {
     let mut track = VideoTrack::new(config);
     if explicit_edit & 0x80 != 0 {
         track = track.with_edit_media_time(i64::from(explicit_edit & 0x7f) - 8);
+    } else if audio & 8 != 0 {
+        track = track.without_edit_list();
     }
     let mut builder = Mp4Builder::new();
     let mut outcome = Outcome {
         layout,
         offered: 0,
         accepted: 0,
+        audio_offered: 0,
+        audio_accepted: 0,
+        trim: audio & 5 == 5,
         error: None,
     };
     let v = match builder.add_video(track) {
@@ -110,35 +126,84 @@ pub(crate) fn roundtrip(data: &[u8]) -> Outcome {
         }
     };
     builder.set_fragment_duration(Duration::from_millis(fragment_ms));
+    let a = if audio & 1 == 1 {
+        // Validated constructors; the writer then checks the track again.
+        let config = if audio & 2 == 0 {
+            AudioConfig::aac(48000, 2, vec![0x11, 0x90])
+        } else {
+            AudioConfig::mp3(44100, 2, 1152)
+        }
+        .expect("valid audio parameters");
+        builder.set_trim_audio_to_video(outcome.trim);
+        match builder.add_audio(config) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                outcome.error = Some(e.to_string());
+                return outcome;
+            }
+        }
+    } else {
+        None
+    };
 
-    // Packets: 4 bytes each (size, dts step, composition offset, flags).
-    let mut packets = Vec::new();
+    // Samples: 4 bytes each (size, time step, composition offset, flags); with an audio track,
+    // bit 7 of the composition byte makes it an audio frame advancing by 64 samples per step.
+    let mut samples = Vec::new();
     let mut dts: i64 = i64::from(b.u8() as i8);
-    while !b.0.is_empty() && packets.len() < 2000 {
+    let mut audio_pts: i64 = 0;
+    while !b.0.is_empty() && samples.len() < 2000 {
         let size = usize::from(b.u8());
         let step = b.u8() as i8;
-        let cts = i64::from(b.u8() % 8) - 1;
+        let cts_byte = b.u8();
         let flags = b.u8();
+        if a.is_some() && cts_byte & 0x80 != 0 {
+            audio_pts += i64::from(step) * 64;
+            samples.push(Sample::Audio(AudioFrame {
+                data: vec![0xa5; size],
+                pts: u64::try_from(audio_pts).unwrap_or(0),
+                duration: 1024,
+            }));
+            continue;
+        }
+        let cts = i64::from(cts_byte % 8) - 1;
         dts += i64::from(step);
-        packets.push(Packet {
+        let first = !samples.iter().any(|s| matches!(s, Sample::Video(_)));
+        samples.push(Sample::Video(Packet {
             data: vec![0x5a; size],
             pts: dts + cts * i64::from(step.unsigned_abs().max(1)),
             dts,
             duration: u64::from(flags >> 2),
-            keyframe: flags & 1 == 1 || (flags & 2 == 2 && packets.is_empty()),
-        });
+            keyframe: flags & 1 == 1 || (flags & 2 == 2 && first),
+        }));
+    }
+
+    enum Sample {
+        Video(Packet),
+        Audio(AudioFrame),
     }
 
     fn write<S: Mp4Sink>(
         mut w: S,
-        v: framecast_mux::mp4::TrackId,
-        packets: &[Packet],
+        v: TrackId,
+        a: Option<TrackId>,
+        samples: &[Sample],
         outcome: &mut Outcome,
     ) -> Option<S::Inner> {
-        for p in packets {
-            outcome.offered += 1;
-            if w.write_video(v, p).is_ok() {
-                outcome.accepted += 1;
+        for s in samples {
+            match (s, a) {
+                (Sample::Video(p), _) => {
+                    outcome.offered += 1;
+                    if w.write_video(v, p).is_ok() {
+                        outcome.accepted += 1;
+                    }
+                }
+                (Sample::Audio(f), Some(a)) => {
+                    outcome.audio_offered += 1;
+                    if w.write_audio(a, f).is_ok() {
+                        outcome.audio_accepted += 1;
+                    }
+                }
+                (Sample::Audio(_), None) => {}
             }
         }
         match w.finish() {
@@ -155,18 +220,18 @@ pub(crate) fn roundtrip(data: &[u8]) -> Outcome {
             .faststart(Cursor::new(Vec::new()))
             .map_err(|e| outcome.error = Some(e.to_string()))
             .ok()
-            .and_then(|w| write(w, v, &packets, &mut outcome))
+            .and_then(|w| write(w, v, a, &samples, &mut outcome))
             .map(Cursor::into_inner),
         Out::Buffered => builder
             .buffered(Vec::new())
             .map_err(|e| outcome.error = Some(e.to_string()))
             .ok()
-            .and_then(|w| write(w, v, &packets, &mut outcome)),
+            .and_then(|w| write(w, v, a, &samples, &mut outcome)),
         Out::Fragmented => builder
             .fragmented(Vec::new())
             .map_err(|e| outcome.error = Some(e.to_string()))
             .ok()
-            .and_then(|w| write(w, v, &packets, &mut outcome)),
+            .and_then(|w| write(w, v, a, &samples, &mut outcome)),
     };
     let Some(bytes) = bytes else {
         return outcome;
@@ -186,6 +251,18 @@ pub(crate) fn roundtrip(data: &[u8]) -> Outcome {
         t.sample_count, outcome.accepted as u64,
         "{outcome:?}\n{report}"
     );
+    let audio_in_file = report.audio_track().map_or(0, |t| t.sample_count);
+    if outcome.trim {
+        assert!(
+            audio_in_file <= outcome.audio_accepted as u64,
+            "{outcome:?}\n{report}"
+        );
+    } else {
+        assert_eq!(
+            audio_in_file, outcome.audio_accepted as u64,
+            "{outcome:?}\n{report}"
+        );
+    }
     let reader = mp4::Mp4Reader::read_header(Cursor::new(&bytes), bytes.len() as u64)
         .unwrap_or_else(|e| {
             panic!("mp4 crate on the writer's output: {e} ({outcome:?})\n{report}")
@@ -196,7 +273,8 @@ pub(crate) fn roundtrip(data: &[u8]) -> Outcome {
         .map(|t| u64::from(t.sample_count()))
         .sum();
     assert_eq!(
-        count, outcome.accepted as u64,
+        count,
+        outcome.accepted as u64 + audio_in_file,
         "mp4 crate: {outcome:?}\n{report}"
     );
     outcome
