@@ -5,10 +5,11 @@ use std::io::Write;
 use framecast_core::Packet;
 
 use super::boxes::{len64, mdat_header};
+use super::funnel::Funnel;
 use super::progressive::{Progressive, ftyp};
 use super::track::{Admitted, TrackState};
 use super::trim::AudioTrim;
-use super::{Mp4Sink, TrackId, audio_pts, guard, idx};
+use super::{Mp4Sink, TrackId, guard};
 use crate::audio::AudioFrame;
 use crate::{Error, Result};
 
@@ -38,49 +39,6 @@ impl<W: Write> BufferedWriter<W> {
             chunks: Vec::new(),
             poisoned: None,
         }
-    }
-
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one private funnel for video and audio"
-    )]
-    fn write_sample(
-        &mut self,
-        track: TrackId,
-        audio: bool,
-        dts: i64,
-        pts: i64,
-        duration: u64,
-        sync: bool,
-        data: &[u8],
-    ) -> Result<Admitted> {
-        let (core, chunks) = (&mut self.core, &mut self.chunks);
-        guard(&mut self.poisoned, || {
-            let idx = core.track_index(track.0, audio)?;
-            let a = core.tracks[idx]
-                .state
-                .admit(dts, pts, duration, sync, data.len())?;
-            core.push(idx, &a, data, &mut |chunk| {
-                chunks.push(std::mem::take(chunk));
-                Ok(())
-            })?;
-            Ok(a)
-        })
-    }
-
-    fn write_frame(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        let t = audio_pts(frame)?;
-        let d = u64::from(frame.duration);
-        self.write_sample(track, true, t, t, d, true, &frame.data)
-            .map(drop)
-    }
-
-    /// Writes the held audio frames that the video has reached (all that are kept, at the end).
-    fn release(&mut self, last: bool) -> Result<()> {
-        for (idx, f) in self.trim.release(last) {
-            self.write_frame(TrackId(u32::try_from(idx + 1).unwrap_or(u32::MAX)), &f)?;
-        }
-        Ok(())
     }
 
     /// Writes `ftyp`, `moov` and `mdat` and returns the sink.
@@ -117,31 +75,51 @@ impl<W: Write> BufferedWriter<W> {
     }
 }
 
+impl<W: Write> Funnel for BufferedWriter<W> {
+    fn write_sample(
+        &mut self,
+        track: TrackId,
+        audio: bool,
+        dts: i64,
+        pts: i64,
+        duration: u64,
+        sync: bool,
+        data: &[u8],
+    ) -> Result<Admitted> {
+        let (core, chunks) = (&mut self.core, &mut self.chunks);
+        guard(&mut self.poisoned, || {
+            let idx = core.track_index(track.0, audio)?;
+            let a = core.tracks[idx]
+                .state
+                .admit(dts, pts, duration, sync, data.len())?;
+            core.push(idx, &a, data, &mut |chunk| {
+                chunks.push(std::mem::take(chunk));
+                Ok(())
+            })?;
+            Ok(a)
+        })
+    }
+
+    fn trim(&mut self) -> &mut AudioTrim {
+        &mut self.trim
+    }
+
+    fn check_audio_track(&mut self, track: TrackId) -> Result<()> {
+        guard(&mut self.poisoned, || Ok(()))?;
+        self.core.track_index(track.0, true)?;
+        Ok(())
+    }
+}
+
 impl<W: Write> Mp4Sink for BufferedWriter<W> {
     type Inner = W;
 
     fn write_video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
-        let a = self.write_sample(
-            track,
-            false,
-            packet.dts,
-            packet.pts,
-            packet.duration,
-            packet.keyframe,
-            &packet.data,
-        )?;
-        self.trim.on_video(idx(track), &a);
-        self.release(false)
+        self.put_video(track, packet)
     }
 
     fn write_audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        if self.trim.holds(idx(track)) {
-            guard(&mut self.poisoned, || Ok(()))?;
-            self.core.track_index(track.0, true)?;
-            self.trim.hold(idx(track), track.0, frame)?;
-            return self.release(false);
-        }
-        self.write_frame(track, frame)
+        self.put_audio(track, frame)
     }
 
     fn finish(self) -> Result<W> {

@@ -7,10 +7,11 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use framecast_core::Packet;
 
 use super::boxes::len64;
+use super::funnel::Funnel;
 use super::progressive::{Progressive, ftyp, mdat_header16};
 use super::track::{Admitted, TrackState};
 use super::trim::AudioTrim;
-use super::{Mp4Sink, TrackId, audio_pts, guard, idx};
+use super::{Mp4Sink, TrackId, guard};
 use crate::audio::AudioFrame;
 use crate::{Error, Result};
 
@@ -62,48 +63,6 @@ impl<W: Read + Write + Seek> FaststartWriter<W> {
             moov_at: start + len64(ftyp.len()),
             poisoned: None,
         })
-    }
-
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one private funnel for video and audio"
-    )]
-    fn write_sample(
-        &mut self,
-        track: TrackId,
-        audio: bool,
-        dts: i64,
-        pts: i64,
-        duration: u64,
-        sync: bool,
-        data: &[u8],
-    ) -> Result<Admitted> {
-        let (core, w) = (&mut self.core, &mut self.w);
-        guard(&mut self.poisoned, || {
-            let idx = core.track_index(track.0, audio)?;
-            let a = core.tracks[idx]
-                .state
-                .admit(dts, pts, duration, sync, data.len())?;
-            core.push(idx, &a, data, &mut |chunk| {
-                w.write_all(chunk).map_err(io("writing mdat"))
-            })?;
-            Ok(a)
-        })
-    }
-
-    fn write_frame(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        let t = audio_pts(frame)?;
-        let d = u64::from(frame.duration);
-        self.write_sample(track, true, t, t, d, true, &frame.data)
-            .map(drop)
-    }
-
-    /// Writes the held audio frames that the video has reached (all that are kept, at the end).
-    fn release(&mut self, last: bool) -> Result<()> {
-        for (idx, f) in self.trim.release(last) {
-            self.write_frame(TrackId(u32::try_from(idx + 1).unwrap_or(u32::MAX)), &f)?;
-        }
-        Ok(())
     }
 
     /// Writes the remaining chunks and `moov`, moves `moov` in front of `mdat` and returns the
@@ -161,31 +120,50 @@ pub(crate) fn insert_front<F: Read + Write + Seek>(
     Ok(())
 }
 
+impl<W: Read + Write + Seek> Funnel for FaststartWriter<W> {
+    fn write_sample(
+        &mut self,
+        track: TrackId,
+        audio: bool,
+        dts: i64,
+        pts: i64,
+        duration: u64,
+        sync: bool,
+        data: &[u8],
+    ) -> Result<Admitted> {
+        let (core, w) = (&mut self.core, &mut self.w);
+        guard(&mut self.poisoned, || {
+            let idx = core.track_index(track.0, audio)?;
+            let a = core.tracks[idx]
+                .state
+                .admit(dts, pts, duration, sync, data.len())?;
+            core.push(idx, &a, data, &mut |chunk| {
+                w.write_all(chunk).map_err(io("writing mdat"))
+            })?;
+            Ok(a)
+        })
+    }
+
+    fn trim(&mut self) -> &mut AudioTrim {
+        &mut self.trim
+    }
+
+    fn check_audio_track(&mut self, track: TrackId) -> Result<()> {
+        guard(&mut self.poisoned, || Ok(()))?;
+        self.core.track_index(track.0, true)?;
+        Ok(())
+    }
+}
+
 impl<W: Read + Write + Seek> Mp4Sink for FaststartWriter<W> {
     type Inner = W;
 
     fn write_video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
-        let a = self.write_sample(
-            track,
-            false,
-            packet.dts,
-            packet.pts,
-            packet.duration,
-            packet.keyframe,
-            &packet.data,
-        )?;
-        self.trim.on_video(idx(track), &a);
-        self.release(false)
+        self.put_video(track, packet)
     }
 
     fn write_audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        if self.trim.holds(idx(track)) {
-            guard(&mut self.poisoned, || Ok(()))?;
-            self.core.track_index(track.0, true)?;
-            self.trim.hold(idx(track), track.0, frame)?;
-            return self.release(false);
-        }
-        self.write_frame(track, frame)
+        self.put_audio(track, frame)
     }
 
     fn finish(self) -> Result<W> {

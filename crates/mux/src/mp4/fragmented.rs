@@ -8,12 +8,13 @@ use framecast_core::Packet;
 
 use super::boxes::{len64, mdat_header};
 use super::fragment::{FragSample, TfraEntry, Traf, write_mfra, write_moof};
+use super::funnel::Funnel;
 use super::moov::{Edit, Tkhd, Trak, movie_timescale, write_moov};
 use super::progressive::{check_kind, ftyp};
 use super::stbl::SampleTable;
 use super::track::{Admitted, TrackState};
 use super::trim::AudioTrim;
-use super::{Mp4Sink, TrackId, audio_pts, guard, idx};
+use super::{Mp4Sink, TrackId, guard, idx};
 use crate::audio::AudioFrame;
 use crate::{Error, Result};
 
@@ -106,28 +107,6 @@ impl<W: Write> FragmentedWriter<W> {
         clippy::too_many_arguments,
         reason = "one private funnel for video and audio"
     )]
-    fn write_sample(
-        &mut self,
-        track: TrackId,
-        audio: bool,
-        dts: i64,
-        pts: i64,
-        duration: u64,
-        sync: bool,
-        data: &[u8],
-    ) -> Result<Admitted> {
-        let mut poisoned = self.poisoned.take();
-        let r = guard(&mut poisoned, || {
-            self.push(track, audio, dts, pts, duration, sync, data)
-        });
-        self.poisoned = poisoned;
-        r
-    }
-
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one private funnel for video and audio"
-    )]
     fn push(
         &mut self,
         track: TrackId,
@@ -178,21 +157,6 @@ impl<W: Write> FragmentedWriter<W> {
         t.data.extend_from_slice(data);
         t.state.commit(&a);
         Ok(a)
-    }
-
-    fn write_frame(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        let t = audio_pts(frame)?;
-        let d = u64::from(frame.duration);
-        self.write_sample(track, true, t, t, d, true, &frame.data)
-            .map(drop)
-    }
-
-    /// Writes the held audio frames that the video has reached (all that are kept, at the end).
-    fn release(&mut self, last: bool) -> Result<()> {
-        for (idx, f) in self.trim.release(last) {
-            self.write_frame(TrackId(u32::try_from(idx + 1).unwrap_or(u32::MAX)), &f)?;
-        }
-        Ok(())
     }
 
     fn io(context: &'static str) -> impl FnOnce(std::io::Error) -> Error {
@@ -358,35 +322,49 @@ impl<W: Write> FragmentedWriter<W> {
     }
 }
 
+impl<W: Write> Funnel for FragmentedWriter<W> {
+    fn write_sample(
+        &mut self,
+        track: TrackId,
+        audio: bool,
+        dts: i64,
+        pts: i64,
+        duration: u64,
+        sync: bool,
+        data: &[u8],
+    ) -> Result<Admitted> {
+        let mut poisoned = self.poisoned.take();
+        let r = guard(&mut poisoned, || {
+            self.push(track, audio, dts, pts, duration, sync, data)
+        });
+        self.poisoned = poisoned;
+        r
+    }
+
+    fn trim(&mut self) -> &mut AudioTrim {
+        &mut self.trim
+    }
+
+    fn check_audio_track(&mut self, track: TrackId) -> Result<()> {
+        guard(&mut self.poisoned, || Ok(()))?;
+        let t = self.tracks.get(idx(track)).ok_or(Error::UnknownTrack {
+            track: track.0,
+            tracks: u32::try_from(self.tracks.len()).unwrap_or(u32::MAX),
+        })?;
+        check_kind(&t.state, true)?;
+        Ok(())
+    }
+}
+
 impl<W: Write> Mp4Sink for FragmentedWriter<W> {
     type Inner = W;
 
     fn write_video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
-        let a = self.write_sample(
-            track,
-            false,
-            packet.dts,
-            packet.pts,
-            packet.duration,
-            packet.keyframe,
-            &packet.data,
-        )?;
-        self.trim.on_video(idx(track), &a);
-        self.release(false)
+        self.put_video(track, packet)
     }
 
     fn write_audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        if self.trim.holds(idx(track)) {
-            guard(&mut self.poisoned, || Ok(()))?;
-            let t = self.tracks.get(idx(track)).ok_or(Error::UnknownTrack {
-                track: track.0,
-                tracks: u32::try_from(self.tracks.len()).unwrap_or(u32::MAX),
-            })?;
-            check_kind(&t.state, true)?;
-            self.trim.hold(idx(track), track.0, frame)?;
-            return self.release(false);
-        }
-        self.write_frame(track, frame)
+        self.put_audio(track, frame)
     }
 
     fn finish(self) -> Result<W> {

@@ -49,6 +49,7 @@ mod entry;
 mod faststart;
 mod fragment;
 mod fragmented;
+mod funnel;
 mod meta;
 mod moov;
 mod progressive;
