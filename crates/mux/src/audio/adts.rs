@@ -7,7 +7,7 @@
 
 use std::io::Read;
 
-use super::source::{BitrateMeter, Source, hex, is_trailer, skip_id3v2};
+use super::source::{BitrateMeter, Source, hex, is_trailer, settle, skip_id3v2};
 use super::{AudioCodec, AudioConfig, AudioFrame, AudioStats};
 use crate::{Error, Result};
 
@@ -289,15 +289,7 @@ impl<R: Read> AdtsReader<R> {
             return Ok(None);
         }
         let result = self.read_frame();
-        match &result {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                self.done = true;
-                self.config.avg_bitrate = self.meter.avg_bitrate();
-                self.config.max_bitrate = self.meter.max_bitrate();
-            }
-            Err(_) => self.done = true,
-        }
+        settle(&result, &mut self.done, &mut self.config, &self.meter);
         result
     }
 

@@ -4,6 +4,7 @@
 
 use std::io::{ErrorKind, Read};
 
+use super::{AudioConfig, AudioFrame};
 use crate::{Error, Result};
 
 const CHUNK: usize = 16 * 1024;
@@ -225,6 +226,25 @@ impl BitrateMeter {
         } else {
             self.rate(self.max_window_bytes, self.window as u64)
         }
+    }
+}
+
+/// The end-of-stream bookkeeping both readers share: after the last frame the config gets its
+/// final bitrates; after the end or an error the reader returns `Ok(None)` from then on.
+pub(crate) fn settle(
+    result: &Result<Option<AudioFrame>>,
+    done: &mut bool,
+    config: &mut AudioConfig,
+    meter: &BitrateMeter,
+) {
+    match result {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            *done = true;
+            config.avg_bitrate = meter.avg_bitrate();
+            config.max_bitrate = meter.max_bitrate();
+        }
+        Err(_) => *done = true,
     }
 }
 
