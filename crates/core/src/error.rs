@@ -7,6 +7,17 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A quality value above the scale's maximum.
+    #[error("quality {value} is out of range; expected 0 (best) to {max} (smallest)")]
+    QualityOutOfRange {
+        /// The value received.
+        value: u8,
+        /// The largest accepted value.
+        max: u8,
+    },
+    /// A bitrate of 0 kbit/s.
+    #[error("bitrate 0 kbit/s is invalid; expected 1 or more")]
+    ZeroBitrate,
     /// A width or height of zero.
     #[error("{what} is 0; it must be between 1 and {max}")]
     ZeroDimension {

@@ -27,6 +27,7 @@ mod error;
 mod frame;
 mod packet;
 mod pixel;
+mod rate;
 mod rational;
 
 pub use color::{
@@ -37,4 +38,5 @@ pub use error::{Error, Result};
 pub use frame::{FrameView, MAX_DIMENSION, MAX_STRIDE_PADDING, Subsampling, YuvImage};
 pub use packet::{Codec, CodecConfig, Packet};
 pub use pixel::PixelFormat;
+pub use rate::RateControl;
 pub use rational::Rational;
