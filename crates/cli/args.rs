@@ -14,6 +14,11 @@ pub(crate) struct Args {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Encode frames (raw, y4m, a PNG stream, an image sequence) into an H.264 MP4.
+    #[command(after_help = ENCODE_EXAMPLES)]
+    Encode(Box<EncodeArgs>),
+    /// Write a built-in animation, to try framecast without any input.
+    Demo(DemoArgs),
     /// Show the box tree, tracks and layout of MP4 files.
     Probe {
         /// MP4 files to inspect.
@@ -50,6 +55,121 @@ pub(crate) struct ColorBenchArgs {
     /// Seconds of measurement per case (after a short warm-up).
     #[arg(long, default_value_t = 0.5, value_name = "SECONDS")]
     pub(crate) seconds: f64,
+}
+
+const ENCODE_EXAMPLES: &str = "\
+Examples:
+  # matplotlib: pipe canvas.buffer_rgba() frames (fig.canvas.draw() first)
+  #   p = subprocess.Popen(['framecast', 'encode', '--size', '640x480', '--pix-fmt', 'rgba',
+  #                         '--fps', '30', '-o', 'plot.mp4'], stdin=subprocess.PIPE)
+  #   p.stdin.write(fig.canvas.buffer_rgba())   # once per frame; then p.stdin.close(); p.wait()
+  python3 plot.py | framecast encode --size 640x480 --pix-fmt rgba --fps 30 -o plot.mp4
+
+  # a numpy loop: frames of shape (480, 640, 3), dtype uint8, written with sys.stdout.buffer.write(a.tobytes())
+  python3 sim.py | framecast encode --size 640x480 --fps 24 --quality 20 -o sim.mp4
+
+  # a folder of PNGs in natural order (img1.png, img2.png, ..., img10.png), or a pattern
+  framecast encode -i frames/ --fps 12 -o frames.mp4
+  framecast encode -i 'frames/img%04d.png' --fps 12 -o frames.mp4
+
+  # a PNG stream (concatenated PNGs, ffmpeg's image2pipe), a y4m file, with an MP3 soundtrack
+  python3 render_pngs.py | framecast encode --fps 30 --audio music.mp3 -o clip.mp4
+  framecast encode -i clip.y4m -o clip.mp4
+
+  # stream a fragmented MP4 to stdout
+  python3 sim.py | framecast encode --size 640x480 -o - | curl -T - https://example.net/upload
+
+Raw input needs --size (and --pix-fmt unless rgb24); y4m, PNG and JPEG inputs describe themselves.
+Sizes go up to 3840x2160 for H.264; odd sizes are padded to even (--odd crop crops).";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct EncodeArgs {
+    /// Input: a file, '-' for stdin (the default), an image pattern such as 'img%04d.png', a
+    /// glob such as 'frames/*.png', or a directory of PNG/JPEG images.
+    #[arg(short = 'i', long = "input", value_name = "INPUT")]
+    pub(crate) input: Option<std::path::PathBuf>,
+    /// Output: a .mp4, .m4v or .mov file, or '-' for a fragmented MP4 on stdout.
+    #[arg(short = 'o', long = "output", value_name = "OUTPUT")]
+    pub(crate) output: std::path::PathBuf,
+    /// Frame size of raw input, WxH.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub(crate) size: Option<(u32, u32)>,
+    /// Pixel format of raw input: rgb24, bgr24, rgba, bgra, argb, abgr, gray (default rgb24).
+    #[arg(long = "pix-fmt", value_name = "FMT")]
+    pub(crate) pix_fmt: Option<String>,
+    /// Frames per second: an integer, a fraction (30000/1001) or a decimal (29.97). Default
+    /// 30, or the rate a y4m input declares.
+    #[arg(long, value_name = "N|N/D")]
+    pub(crate) fps: Option<String>,
+    /// Video codec.
+    #[arg(long, value_name = "CODEC", default_value = "h264", value_parser = ["h264"])]
+    pub(crate) codec: String,
+    /// Constant quality, 0 (best, largest) to 51 (smallest); default 23.
+    #[arg(long, value_name = "Q", conflicts_with = "bitrate")]
+    pub(crate) quality: Option<u8>,
+    /// Average bitrate in kbit/s, instead of constant quality.
+    #[arg(long, value_name = "KBPS")]
+    pub(crate) bitrate: Option<u32>,
+    /// Keyframe interval in frames (default: the codec's).
+    #[arg(long, value_name = "N")]
+    pub(crate) keyint: Option<u32>,
+    /// Encoder threads (default: chosen from the core count).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) threads: u16,
+    /// Speed preset, 0 (slowest, best) to 10 (fastest); default: the codec's.
+    #[arg(long, value_name = "0-10")]
+    pub(crate) speed: Option<u8>,
+    /// Colour matrix: bt601, bt709 or bt2020 (default bt601, which browsers show faithfully).
+    #[arg(long, value_name = "MATRIX")]
+    pub(crate) color: Option<String>,
+    /// Colour range: limited or full (default limited).
+    #[arg(long, value_name = "RANGE")]
+    pub(crate) range: Option<String>,
+    /// MP4 layout: faststart (default for files) or fragmented (default for stdout).
+    #[arg(long, value_name = "LAYOUT", value_parser = ["faststart", "fragmented"])]
+    pub(crate) layout: Option<String>,
+    /// Odd sizes: pad to even (default) or crop to even.
+    #[arg(long, value_name = "POLICY", default_value = "pad", value_parser = ["pad", "crop"])]
+    pub(crate) odd: String,
+    /// An ADTS AAC or MP3 file to add as the audio track (copied, cut to the video's length).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) audio: Option<std::path::PathBuf>,
+    /// Metadata KEY=VALUE (title, artist, comment, ...); repeatable.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_metadata)]
+    pub(crate) metadata: Vec<(String, String)>,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Run every stage on one thread (for comparison; the output is identical).
+    #[arg(long, hide = true)]
+    pub(crate) single_thread: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Output: a .mp4, .m4v or .mov file, or '-' for stdout.
+    #[arg(value_name = "OUTPUT")]
+    pub(crate) output: std::path::PathBuf,
+    /// Frame size.
+    #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
+    pub(crate) size: (u32, u32),
+    /// Length in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub(crate) seconds: f64,
+    /// Frames per second.
+    #[arg(long, value_name = "N|N/D", default_value = "30")]
+    pub(crate) fps: String,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+/// Parses `KEY=VALUE` with a non-empty key.
+fn parse_metadata(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("invalid metadata '{s}': expected KEY=VALUE such as title=My plot")),
+    }
 }
 
 /// Parses `WxH` with both sides in 1..=MAX_DIMENSION.

@@ -4,8 +4,11 @@
 
 mod args;
 mod bench;
+mod demo;
+mod encode;
 mod pattern;
 mod probe;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,6 +41,8 @@ fn run() -> anyhow::Result<ExitCode> {
             target: BenchTarget::Color(opts),
         } => bench::color(&opts)?,
         Command::Probe { files } => probe::probe(&files)?,
+        Command::Encode(args) => return encode::encode(&args),
+        Command::Demo(args) => return encode::demo(&args),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -37,6 +37,18 @@ impl Rational {
         })
     }
 
+    /// A positive whole number, usable in constants.
+    ///
+    /// ```
+    /// # use framecast_core::Rational;
+    /// # use std::num::NonZeroU32;
+    /// const FPS: Rational = Rational::whole(NonZeroU32::new(30).unwrap());
+    /// assert_eq!(FPS.to_string(), "30");
+    /// ```
+    pub const fn whole(n: std::num::NonZeroU32) -> Self {
+        Rational { num: n.get(), den: 1 }
+    }
+
     /// A whole number.
     pub fn integer(n: u32) -> Result<Self, Error> {
         Self::new(n, 1)

@@ -1,0 +1,224 @@
+//! The convert and encode stages, shared by [`VideoWriter`](crate::VideoWriter) and the
+//! threaded [`pipeline`](crate::pipeline).
+
+use framecast_color::Converter;
+use framecast_core::{
+    CodecConfig, ColorSpec, FrameView, Packet, Rational, Subsampling, VideoEncoder, YuvImage,
+};
+
+use crate::{Codec, Error, Result, VideoOptions};
+
+/// An encoder with its error erased into the facade's, so stages can hold any codec.
+pub(crate) trait DynEncoder: Send {
+    fn send(&mut self, image: &YuvImage, pts: i64) -> Result<()>;
+    fn flush(&mut self) -> Result<()>;
+    fn receive(&mut self) -> Result<Option<Packet>>;
+    fn config(&self) -> Result<CodecConfig>;
+}
+
+struct Erased<E> {
+    codec: &'static str,
+    inner: E,
+}
+
+impl<E: VideoEncoder + Send> DynEncoder for Erased<E> {
+    fn send(&mut self, image: &YuvImage, pts: i64) -> Result<()> {
+        self.inner.send_frame(image, pts).map_err(|e| codec_error(self.codec, e))
+    }
+    fn flush(&mut self) -> Result<()> {
+        self.inner.flush().map_err(|e| codec_error(self.codec, e))
+    }
+    fn receive(&mut self) -> Result<Option<Packet>> {
+        self.inner.receive_packet().map_err(|e| codec_error(self.codec, e))
+    }
+    fn config(&self) -> Result<CodecConfig> {
+        self.inner.codec_config().map_err(|e| codec_error(self.codec, e))
+    }
+}
+
+fn codec_error(codec: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Codec {
+        codec,
+        source: Box::new(e),
+    }
+}
+
+/// Turns input frames into the encoder's YUV pictures.
+pub(crate) struct ConvertStage {
+    converter: Converter,
+    width: u32,
+    height: u32,
+    subsampling: Subsampling,
+}
+
+impl ConvertStage {
+    pub(crate) fn new(width: u32, height: u32, color: ColorSpec, subsampling: Subsampling) -> Self {
+        ConvertStage {
+            converter: Converter::new(color),
+            width,
+            height,
+            subsampling,
+        }
+    }
+
+    /// A picture buffer of the encoder's shape, to be reused frame after frame.
+    pub(crate) fn new_image(&self) -> Result<YuvImage> {
+        Ok(YuvImage::new(self.width, self.height, self.subsampling)?)
+    }
+
+    fn check_size(&self, index: u64, width: u32, height: u32) -> Result<()> {
+        if (width, height) != (self.width, self.height) {
+            return Err(Error::FrameSize {
+                index,
+                width,
+                height,
+                expected_width: self.width,
+                expected_height: self.height,
+            });
+        }
+        Ok(())
+    }
+
+    /// Converts frame `index` into `dst` (a buffer from [`new_image`](Self::new_image)).
+    pub(crate) fn convert(&self, index: u64, frame: &FrameView<'_>, dst: &mut YuvImage) -> Result<()> {
+        self.check_size(index, frame.width(), frame.height())?;
+        self.converter.convert(frame, dst)?;
+        Ok(())
+    }
+
+    /// Copies tightly packed planes (Y, then U, then V, as a
+    /// [`FrameLayout::Yuv`](crate::source::FrameLayout::Yuv) source delivers them) of frame
+    /// `index` into `dst`.
+    pub(crate) fn copy_planes(&self, index: u64, planes: &[u8], dst: &mut YuvImage) -> Result<()> {
+        let expected: usize = (0..3)
+            .map(|i| {
+                let (w, h) = dst.plane_size(i);
+                w as usize * h as usize
+            })
+            .sum();
+        if planes.len() != expected {
+            return Err(Error::PlaneBytes {
+                index,
+                len: planes.len(),
+                expected,
+            });
+        }
+        let mut rest = planes;
+        for i in 0..3 {
+            let (w, h) = dst.plane_size(i);
+            let (w, h) = (w as usize, h as usize);
+            let stride = dst.stride(i);
+            let (src, tail) = rest.split_at(w * h);
+            rest = tail;
+            let plane = dst.plane_mut(i);
+            for (dst_row, src_row) in plane.chunks_mut(stride).zip(src.chunks_exact(w)) {
+                dst_row[..w].copy_from_slice(src_row);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One packet out of the encoder; the first also carries the codec configuration the muxer
+/// needs to describe the track.
+pub(crate) struct Encoded {
+    pub(crate) packet: Packet,
+    pub(crate) config: Option<CodecConfig>,
+}
+
+/// The encoder with its timestamps: frame `n` is presented at `n` ticks of `1 / fps`.
+pub(crate) struct EncodeStage {
+    encoder: Box<dyn DynEncoder>,
+    next_pts: i64,
+    config_sent: bool,
+}
+
+impl EncodeStage {
+    pub(crate) fn new(encoder: Box<dyn DynEncoder>) -> Self {
+        EncodeStage {
+            encoder,
+            next_pts: 0,
+            config_sent: false,
+        }
+    }
+
+    /// Encodes one picture and hands every packet that is ready to `out`.
+    pub(crate) fn encode(
+        &mut self,
+        image: &YuvImage,
+        out: &mut dyn FnMut(Encoded) -> Result<()>,
+    ) -> Result<()> {
+        self.encoder.send(image, self.next_pts)?;
+        self.next_pts += 1;
+        self.drain(out)
+    }
+
+    /// Flushes the encoder and hands the remaining packets to `out`.
+    pub(crate) fn finish(&mut self, out: &mut dyn FnMut(Encoded) -> Result<()>) -> Result<()> {
+        self.encoder.flush()?;
+        self.drain(out)
+    }
+
+    fn drain(&mut self, out: &mut dyn FnMut(Encoded) -> Result<()>) -> Result<()> {
+        while let Some(packet) = self.encoder.receive()? {
+            let config = if self.config_sent {
+                None
+            } else {
+                self.config_sent = true;
+                Some(self.encoder.config()?)
+            };
+            out(Encoded { packet, config })?;
+        }
+        Ok(())
+    }
+}
+
+/// Creates the encoder `options` ask for; returns it with the size players will show.
+pub(crate) fn open_encoder(
+    width: u32,
+    height: u32,
+    fps: Rational,
+    color: ColorSpec,
+    options: &VideoOptions,
+) -> Result<(Box<dyn DynEncoder>, (u32, u32))> {
+    #[cfg(not(feature = "h264"))]
+    let _ = (width, height, fps, color);
+    match options.codec {
+        #[cfg(feature = "h264")]
+        Codec::H264 => {
+            use framecast_h264::{H264Encoder, H264Options, OddSize, Speed};
+            let mut h = H264Options::default();
+            h.rate = options.rate;
+            h.keyint = options.keyint;
+            h.threads = options.threads;
+            h.odd = match options.odd {
+                crate::OddSize::Pad => OddSize::Pad,
+                crate::OddSize::Crop => OddSize::Crop,
+            };
+            if let Some(speed) = options.speed {
+                h.speed = match speed {
+                    0..=3 => Speed::Slow,
+                    4..=7 => Speed::Medium,
+                    _ => Speed::Fast,
+                };
+            }
+            let encoder = H264Encoder::new(width, height, fps, color, &h).map_err(|e| Error::Codec {
+                codec: "H.264",
+                source: Box::new(e),
+            })?;
+            let size = encoder.display_size();
+            Ok((
+                Box::new(Erased {
+                    codec: "H.264",
+                    inner: encoder,
+                }),
+                size,
+            ))
+        }
+        #[allow(unreachable_patterns, reason = "reachable when a codec feature is off")]
+        codec => Err(Error::Unsupported {
+            what: format!("the {codec:?} codec"),
+            why: "this build of framecast does not include it (cargo feature off)".into(),
+        }),
+    }
+}

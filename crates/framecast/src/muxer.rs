@@ -1,0 +1,238 @@
+//! The mux stage: creates the MP4 writer when the first packet brings the codec
+//! configuration, interleaves the audio track, and finishes the file.
+
+use std::io::{Read, Seek, Write};
+
+use framecast_core::{CodecConfig, Packet};
+use framecast_mux::audio::{AudioFrame, AudioReader};
+use framecast_mux::mp4::{Mp4Builder, Mp4Sink, TrackId, VideoTrack};
+
+use crate::{Error, Result};
+
+/// An MP4 writer of any layout, boxed so the stage does not carry the layout in its type.
+pub(crate) trait Muxer<W>: Send {
+    fn video(&mut self, track: TrackId, packet: &Packet) -> Result<()>;
+    fn audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()>;
+    fn finish(self: Box<Self>) -> Result<W>;
+}
+
+impl<W, M> Muxer<W> for M
+where
+    M: Mp4Sink<Inner = W> + Send,
+{
+    fn video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
+        Ok(self.write_video(track, packet)?)
+    }
+    fn audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
+        Ok(self.write_audio(track, frame)?)
+    }
+    fn finish(self: Box<Self>) -> Result<W> {
+        Ok(Mp4Sink::finish(*self)?)
+    }
+}
+
+/// How the MP4 is laid out, decided when the sink's capabilities are known.
+pub(crate) type Open<W> = Box<dyn FnOnce(Mp4Builder, W) -> Result<Box<dyn Muxer<W>>> + Send>;
+
+/// Faststart through a seekable sink.
+pub(crate) fn faststart<W: Read + Write + Seek + Send + 'static>() -> Open<W> {
+    Box::new(|b: Mp4Builder, w: W| Ok(Box::new(b.faststart(w)?) as Box<dyn Muxer<W>>))
+}
+
+/// Faststart built in memory and written at the end, for sinks that cannot seek.
+pub(crate) fn buffered<W: Write + Send + 'static>() -> Open<W> {
+    Box::new(|b: Mp4Builder, w: W| Ok(Box::new(b.buffered(w)?) as Box<dyn Muxer<W>>))
+}
+
+/// Fragmented MP4 streamed to the sink.
+pub(crate) fn fragmented<W: Write + Send + 'static>() -> Open<W> {
+    Box::new(|b: Mp4Builder, w: W| Ok(Box::new(b.fragmented(w)?) as Box<dyn Muxer<W>>))
+}
+
+/// An audio track copied from an ADTS or MP3 stream.
+pub(crate) type Audio = AudioReader<Box<dyn Read + Send>>;
+
+enum State<W> {
+    /// Waiting for the first packet (and its codec configuration).
+    Pending {
+        sink: W,
+        open: Open<W>,
+        metadata: Vec<(String, String)>,
+        audio: Option<Audio>,
+    },
+    Open {
+        muxer: Box<dyn Muxer<W>>,
+        video: TrackId,
+        audio: Option<AudioTrack>,
+        time_base: (u64, u64),
+    },
+    /// Poisoned by an error while opening.
+    Failed,
+}
+
+struct AudioTrack {
+    track: TrackId,
+    reader: Audio,
+    sample_rate: u64,
+    /// The next frame, read ahead so it can wait for the video to catch up.
+    next: Option<AudioFrame>,
+    ended: bool,
+}
+
+/// Writes packets into an MP4, opening it on the first one.
+pub(crate) struct MuxStage<W> {
+    state: State<W>,
+    packets: u64,
+    bytes: u64,
+}
+
+impl<W: Send + 'static> MuxStage<W> {
+    pub(crate) fn new(
+        sink: W,
+        open: Open<W>,
+        metadata: Vec<(String, String)>,
+        audio: Option<Audio>,
+    ) -> Self {
+        MuxStage {
+            state: State::Pending {
+                sink,
+                open,
+                metadata,
+                audio,
+            },
+            packets: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Packets written so far.
+    pub(crate) fn packets(&self) -> u64 {
+        self.packets
+    }
+
+    /// Video bytes written so far (sample payloads).
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    fn open(&mut self, config: CodecConfig) -> Result<()> {
+        let State::Pending {
+            sink,
+            open,
+            metadata,
+            audio,
+        } = std::mem::replace(&mut self.state, State::Failed)
+        else {
+            return Ok(());
+        };
+        let time_base = (
+            u64::from(config.time_base.num()),
+            u64::from(config.time_base.den()),
+        );
+        let mut builder = Mp4Builder::new();
+        let video = builder.add_video(VideoTrack::new(config))?;
+        let audio = match audio {
+            Some(reader) => {
+                let audio_config = reader.config().clone();
+                let sample_rate = u64::from(audio_config.sample_rate);
+                let track = builder.add_audio(audio_config)?;
+                builder.set_trim_audio_to_video(true);
+                Some(AudioTrack {
+                    track,
+                    reader,
+                    sample_rate,
+                    next: None,
+                    ended: false,
+                })
+            }
+            None => None,
+        };
+        for (key, value) in &metadata {
+            builder.set_metadata(key, value);
+        }
+        let muxer = open(builder, sink)?;
+        self.state = State::Open {
+            muxer,
+            video,
+            audio,
+            time_base,
+        };
+        Ok(())
+    }
+
+    /// Writes one packet; `config` must come with the first.
+    pub(crate) fn write(&mut self, packet: &Packet, config: Option<CodecConfig>) -> Result<()> {
+        if let Some(config) = config {
+            self.open(config)?;
+        }
+        let State::Open {
+            muxer,
+            video,
+            audio,
+            time_base,
+        } = &mut self.state
+        else {
+            return Err(Error::Unsupported {
+                what: "a packet before the codec configuration".into(),
+                why: "the encoder stage must send the configuration with the first packet".into(),
+            });
+        };
+        muxer.video(*video, packet)?;
+        self.packets += 1;
+        self.bytes += packet.data.len() as u64;
+        if let Some(audio) = audio {
+            // Audio up to the end of this video frame, so both tracks advance together
+            // (the writers keep one chunk or fragment per track in memory).
+            let end = u64::try_from(packet.pts)
+                .unwrap_or(0)
+                .saturating_add(packet.duration.max(1));
+            audio.write_until(muxer.as_mut(), Some((end, *time_base)))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rest of the audio (cut to the video by the muxer) and finishes the file.
+    pub(crate) fn finish(self) -> Result<W> {
+        match self.state {
+            State::Open {
+                mut muxer, audio, ..
+            } => {
+                if let Some(mut audio) = audio {
+                    audio.write_until(muxer.as_mut(), None)?;
+                }
+                muxer.finish()
+            }
+            State::Pending { .. } | State::Failed => Err(Error::NoFrames),
+        }
+    }
+}
+
+impl AudioTrack {
+    /// Writes audio frames starting before `until` (video ticks and time base), or all of
+    /// them when `until` is `None`.
+    fn write_until<W>(
+        &mut self,
+        muxer: &mut dyn Muxer<W>,
+        until: Option<(u64, (u64, u64))>,
+    ) -> Result<()> {
+        loop {
+            if self.next.is_none() && !self.ended {
+                self.next = self.reader.next_frame()?;
+                self.ended = self.next.is_none();
+            }
+            let Some(frame) = &self.next else {
+                return Ok(());
+            };
+            if let Some((ticks, (num, den))) = until {
+                // frame.pts / sample_rate >= ticks * num / den, compared exactly.
+                let audio_time = u128::from(frame.pts) * u128::from(den);
+                let video_time = u128::from(ticks) * u128::from(num) * u128::from(self.sample_rate);
+                if audio_time >= video_time {
+                    return Ok(());
+                }
+            }
+            muxer.audio(self.track, frame)?;
+            self.next = None;
+        }
+    }
+}

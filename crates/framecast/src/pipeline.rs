@@ -1,0 +1,428 @@
+//! Encoding a [`FrameSource`] through a [`VideoWriter`], with the stages on threads.
+//!
+//! ```text
+//!  reader thread        convert thread          encode thread        calling thread
+//!  source.read_frame -> RGB->YUV (or copy) ->   encoder          ->  muxer -> sink
+//!        ^  buffers back  |      ^ pictures back   |   packets          progress
+//!        +----------------+      +-----------------+
+//! ```
+//!
+//! Queues between stages are bounded ([`PipelineOptions::queue`] items), and frame buffers and
+//! pictures travel back to the stage that fills them, so memory does not grow with the length
+//! of the input. Every stage is the same code the single-threaded [`VideoWriter`] runs, in the
+//! same order, so the output is byte-identical to it (a test holds this).
+//!
+//! An input that fails mid-way (truncated, a size change, an undecodable image) does not lose
+//! the frames before it: they are encoded, the file is finished, and the failure is returned in
+//! [`Outcome::source_error`].
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+
+use framecast_core::{FrameView, YuvImage};
+
+use crate::encode::{ConvertStage, EncodeStage, Encoded};
+use crate::source::{FrameLayout, FrameSource, SourceError, SourceInfo};
+use crate::writer::Parts;
+use crate::{Error, Result, VideoWriter};
+
+/// How the pipeline runs.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PipelineOptions {
+    /// Run reading, conversion and encoding on their own threads (default). Off, every stage
+    /// runs on the calling thread, one frame at a time.
+    pub threaded: bool,
+    /// Items each queue between stages holds (default 2; at least 1).
+    pub queue: usize,
+    /// When set to `true` (by a Ctrl-C handler, say), reading stops and the frames read so far
+    /// are encoded and the file finished.
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions {
+            threaded: true,
+            queue: 2,
+            stop: None,
+        }
+    }
+}
+
+impl PipelineOptions {
+    /// Sets [`threaded`](Self::threaded).
+    pub fn with_threaded(mut self, threaded: bool) -> Self {
+        self.threaded = threaded;
+        self
+    }
+
+    /// Sets [`stop`](Self::stop).
+    pub fn with_stop(mut self, stop: Arc<AtomicBool>) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+}
+
+/// Where the pipeline is, reported after every packet is muxed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Frames encoded and written.
+    pub frames: u64,
+    /// Video bytes written.
+    pub bytes: u64,
+}
+
+/// The result of a pipeline run whose output was finished.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Outcome<W> {
+    /// The sink, with a complete file in it.
+    pub sink: W,
+    /// Frames written.
+    pub frames: u64,
+    /// Video bytes written.
+    pub bytes: u64,
+    /// Why reading ended early, if it did; the frames before it are in the file.
+    pub source_error: Option<SourceError>,
+    /// Whether [`PipelineOptions::stop`] ended the input.
+    pub stopped: bool,
+}
+
+/// Reads every frame of `source`, encodes it with `writer` and finishes the file.
+///
+/// Errors: the encoder or muxer failed, the source's frames do not fit the writer, or the
+/// source failed before its first frame ([`Error::Source`]) or had no frame at all
+/// ([`Error::NoFrames`]); nothing usable was written then.
+pub fn run<W: Send + 'static>(
+    mut source: Box<dyn FrameSource>,
+    writer: VideoWriter<W>,
+    options: &PipelineOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Outcome<W>> {
+    check_fits(source.info(), &writer)?;
+    let stop = options.stop.clone().unwrap_or_default();
+    let info = source.info().clone();
+    let VideoWriter { parts, .. } = writer;
+    let Parts {
+        convert,
+        mut encode,
+        mut mux,
+        image,
+        ..
+    } = parts;
+
+    let ended;
+    {
+        let mut on_packet = |e: Encoded| -> Result<()> {
+            mux.write(&e.packet, e.config)?;
+            progress(Progress {
+                frames: mux.packets(),
+                bytes: mux.bytes(),
+            });
+            Ok(())
+        };
+        ended = if options.threaded {
+            threaded(
+                source,
+                &info,
+                convert,
+                &mut encode,
+                options.queue.max(1),
+                &stop,
+                &mut on_packet,
+            )?
+        } else {
+            inline(
+                &mut source,
+                &info,
+                &convert,
+                image,
+                &mut encode,
+                &stop,
+                &mut on_packet,
+            )?
+        };
+        encode.finish(&mut on_packet)?;
+    }
+    let (frames, bytes) = (mux.packets(), mux.bytes());
+    if frames == 0 {
+        return Err(match ended.error {
+            Some(e) => Error::Source(e),
+            None => Error::NoFrames,
+        });
+    }
+    let sink = mux.finish()?;
+    Ok(Outcome {
+        sink,
+        frames,
+        bytes,
+        source_error: ended.error,
+        // A stop request that arrived as the input ended still counts: the caller asked.
+        stopped: ended.stopped || stopped(&stop),
+    })
+}
+
+/// How reading ended.
+#[derive(Debug, Default)]
+struct End {
+    error: Option<SourceError>,
+    stopped: bool,
+}
+
+/// Refuses a source whose frames the writer cannot take, before reading anything.
+fn check_fits<W>(info: &SourceInfo, writer: &VideoWriter<W>) -> Result<()> {
+    let w = writer.info();
+    if (info.width, info.height) != (w.width, w.height) {
+        return Err(Error::FrameSize {
+            index: 0,
+            width: info.width,
+            height: info.height,
+            expected_width: w.width,
+            expected_height: w.height,
+        });
+    }
+    if let FrameLayout::Yuv(sub) = info.layout {
+        let expected = writer.parts.image.subsampling();
+        if sub != expected {
+            return Err(Error::Unsupported {
+                what: format!("{sub:?} input into a writer built for {expected:?}"),
+                why: "build the writer with yuv_input() set to the source's subsampling".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Frame `index` of a source into a picture: converted from RGB, or copied from YUV planes.
+fn to_picture(
+    convert: &ConvertStage,
+    info: &SourceInfo,
+    index: u64,
+    buf: &[u8],
+    image: &mut YuvImage,
+) -> Result<()> {
+    match info.layout {
+        FrameLayout::Packed(format) => {
+            let frame = FrameView::new(buf, info.width, info.height, format)?;
+            convert.convert(index, &frame, image)
+        }
+        FrameLayout::Yuv(_) => convert.copy_planes(index, buf, image),
+    }
+}
+
+fn stopped(stop: &AtomicBool) -> bool {
+    stop.load(Ordering::Relaxed)
+}
+
+/// Every stage on the calling thread.
+fn inline(
+    source: &mut Box<dyn FrameSource>,
+    info: &SourceInfo,
+    convert: &ConvertStage,
+    mut image: YuvImage,
+    encode: &mut EncodeStage,
+    stop: &AtomicBool,
+    on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
+) -> Result<End> {
+    let mut end = End::default();
+    let mut buf = Vec::new();
+    let mut index = 0;
+    loop {
+        if stopped(stop) {
+            end.stopped = true;
+            return Ok(end);
+        }
+        match source.read_frame(&mut buf) {
+            Ok(true) => {}
+            Ok(false) => return Ok(end),
+            Err(e) => {
+                end.error = Some(e);
+                return Ok(end);
+            }
+        }
+        to_picture(convert, info, index, &buf, &mut image)?;
+        index += 1;
+        encode.encode(&image, on_packet)?;
+    }
+}
+
+/// Messages from the reader: a frame, or the end of input.
+enum Read {
+    Frame(Vec<u8>),
+    End(End),
+}
+
+/// Messages from the converter: a picture, or the end of input.
+enum Converted {
+    Picture(YuvImage),
+    End(End),
+}
+
+/// Reader and converter on their own threads; encoding on a third; muxing (through
+/// `on_packet`) on the calling thread.
+fn threaded(
+    source: Box<dyn FrameSource>,
+    info: &SourceInfo,
+    convert: ConvertStage,
+    encode: &mut EncodeStage,
+    queue: usize,
+    stop: &Arc<AtomicBool>,
+    on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
+) -> Result<End> {
+    let (frame_tx, frame_rx) = sync_channel::<Read>(queue);
+    let (buf_tx, buf_rx) = sync_channel::<Vec<u8>>(queue + 2);
+    let (pic_tx, pic_rx) = sync_channel::<Converted>(queue);
+    let (free_tx, free_rx) = sync_channel::<YuvImage>(queue + 2);
+    let (packet_tx, packet_rx) = sync_channel::<Encoded>(queue.max(4));
+
+    // The reader is not scoped: it may be blocked in a read (a pipe whose writer is idle)
+    // when a stop is requested, and the file must be finished without waiting for it.
+    let stop_reader = Arc::clone(stop);
+    let reader = std::thread::Builder::new()
+        .name("framecast-read".into())
+        .spawn(move || read_loop(source, &stop_reader, &frame_tx, &buf_rx))
+        .map_err(|source| Error::Io {
+            what: "starting the reader thread".into(),
+            source,
+        })?;
+    let result = std::thread::scope(|scope| -> Result<End> {
+        let converter = scope.spawn(move || {
+            convert_loop(&convert, info, stop, &frame_rx, &buf_tx, &pic_tx, &free_rx)
+        });
+        let encoder = scope.spawn(move || encode_loop(encode, &pic_rx, &free_tx, &packet_tx));
+        // Mux on this thread until the encoder hangs up.
+        let mut mux_result = Ok(());
+        for encoded in packet_rx.iter() {
+            if let Err(e) = on_packet(encoded) {
+                mux_result = Err(e);
+                break;
+            }
+        }
+        // Dropping the receiver (by leaving the loop) unblocks an encoder waiting to send.
+        drop(packet_rx);
+        let end = join(encoder, "encode")?;
+        join(converter, "convert")?;
+        mux_result?;
+        Ok(end)
+    });
+    if !stopped(stop) {
+        reader
+            .join()
+            .map_err(|_| Error::Thread { stage: "read" })??;
+    }
+    result
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>, stage: &'static str) -> Result<T> {
+    handle.join().map_err(|_| Error::Thread { stage })?
+}
+
+fn read_loop(
+    mut source: Box<dyn FrameSource>,
+    stop: &AtomicBool,
+    frames: &SyncSender<Read>,
+    free: &Receiver<Vec<u8>>,
+) -> Result<()> {
+    loop {
+        if stopped(stop) {
+            let _ = frames.send(Read::End(End {
+                error: None,
+                stopped: true,
+            }));
+            return Ok(());
+        }
+        let mut buf = free.try_recv().unwrap_or_default();
+        let end = match source.read_frame(&mut buf) {
+            Ok(true) => None,
+            Ok(false) => Some(End::default()),
+            Err(e) => Some(End {
+                error: Some(e),
+                stopped: false,
+            }),
+        };
+        let msg = match end {
+            None => Read::Frame(buf),
+            Some(end) => Read::End(end),
+        };
+        let last = matches!(msg, Read::End(_));
+        if frames.send(msg).is_err() || last {
+            // The converter hung up (an error downstream) or the input ended.
+            return Ok(());
+        }
+    }
+}
+
+fn convert_loop(
+    convert: &ConvertStage,
+    info: &SourceInfo,
+    stop: &AtomicBool,
+    frames: &Receiver<Read>,
+    bufs: &SyncSender<Vec<u8>>,
+    pictures: &SyncSender<Converted>,
+    free: &Receiver<YuvImage>,
+) -> Result<()> {
+    let mut index = 0;
+    loop {
+        let msg = match frames.recv_timeout(STOP_POLL) {
+            Ok(msg) => msg,
+            Err(RecvTimeoutError::Timeout) if stopped(stop) => Read::End(End {
+                error: None,
+                stopped: true,
+            }),
+            Err(RecvTimeoutError::Timeout) => continue,
+            // The reader stopped without an End message: it failed and reports that itself.
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        let buf = match msg {
+            Read::Frame(buf) => buf,
+            Read::End(end) => {
+                let _ = pictures.send(Converted::End(end));
+                return Ok(());
+            }
+        };
+        let mut image = match free.try_recv() {
+            Ok(image) => image,
+            Err(_) => convert.new_image()?,
+        };
+        to_picture(convert, info, index, &buf, &mut image)?;
+        index += 1;
+        // The reader may have finished; a lost buffer is only a lost allocation.
+        let _ = bufs.try_send(buf);
+        if pictures.send(Converted::Picture(image)).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// How often a converter waiting for a frame checks for a stop request.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+fn encode_loop(
+    encode: &mut EncodeStage,
+    pictures: &Receiver<Converted>,
+    free: &SyncSender<YuvImage>,
+    packets: &SyncSender<Encoded>,
+) -> Result<End> {
+    let mut hung_up = false;
+    for msg in pictures.iter() {
+        let image = match msg {
+            Converted::Picture(image) => image,
+            Converted::End(end) => return Ok(end),
+        };
+        encode.encode(&image, &mut |e| {
+            if packets.send(e).is_err() {
+                hung_up = true;
+            }
+            Ok(())
+        })?;
+        if hung_up {
+            // The muxer failed; it reports its own error.
+            return Ok(End::default());
+        }
+        let _ = free.try_send(image);
+    }
+    Ok(End::default())
+}

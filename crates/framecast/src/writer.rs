@@ -1,0 +1,393 @@
+//! [`VideoWriter`]: frames in, an MP4 out to any `Write`.
+
+use std::io::{Read, Seek, Write};
+
+use framecast_core::{ColorSpec, FrameView, RateControl, Rational, Subsampling, YuvImage};
+use framecast_mux::audio::AudioReader;
+
+use crate::encode::{ConvertStage, EncodeStage, Encoded, open_encoder};
+use crate::muxer::{self, Audio, MuxStage};
+use crate::{Codec, Error, Result};
+
+/// How the MP4 is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Layout {
+    /// `moov` before `mdat`, so players start at once (ffmpeg's `-movflags +faststart`).
+    /// Through a seekable sink it streams samples to the sink and moves `moov` to the front at
+    /// the end; through a plain `Write` the movie is held in memory and written at `finish`.
+    #[default]
+    Faststart,
+    /// A fragmented MP4 streamed as it is encoded: memory bounded by one fragment, playable
+    /// up to its last complete fragment if the writer is stopped. The only layout for pipes
+    /// and sockets that do not end.
+    Fragmented,
+}
+
+/// What to do with odd sizes that a 4:2:0 codec cannot show exactly (H.264).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OddSize {
+    /// Pad to the next even size by repeating the last column and row.
+    #[default]
+    Pad,
+    /// Crop to the previous even size.
+    Crop,
+}
+
+/// Encoder settings shared by every codec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VideoOptions {
+    /// The codec.
+    pub codec: Codec,
+    /// Quality or bitrate.
+    pub rate: RateControl,
+    /// Keyframe interval in frames; `None` is the codec's default.
+    pub keyint: Option<u32>,
+    /// Encoder threads; 0 chooses from the core count.
+    pub threads: u16,
+    /// Speed preset 0 (slowest, best) ..= 10 (fastest); `None` is the codec's default.
+    pub speed: Option<u8>,
+    /// Odd-size policy for codecs that need even sizes.
+    pub odd: OddSize,
+}
+
+impl Default for VideoOptions {
+    fn default() -> Self {
+        VideoOptions {
+            codec: Codec::H264,
+            rate: RateControl::default(),
+            keyint: None,
+            threads: 0,
+            speed: None,
+            odd: OddSize::Pad,
+        }
+    }
+}
+
+impl VideoOptions {
+    /// Checks every value against its accepted range.
+    pub fn validate(&self) -> Result<()> {
+        self.rate.validate()?;
+        if let Some(speed) = self.speed.filter(|s| *s > 10) {
+            return Err(Error::Unsupported {
+                what: format!("speed {speed}"),
+                why: "speed presets run from 0 (slowest, best) to 10 (fastest)".into(),
+            });
+        }
+        if self.keyint == Some(0) {
+            return Err(Error::Unsupported {
+                what: "keyframe interval 0".into(),
+                why: "the interval is in frames and must be 1 or more".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`VideoWriter`]: size, frame rate, codec, quality, colour, layout, metadata and an
+/// optional audio track.
+///
+/// ```
+/// use framecast::{FrameView, PixelFormat, Rational, VideoWriter};
+///
+/// let (w, h) = (64, 48);
+/// let mut writer = VideoWriter::builder(w, h).fps(Rational::integer(25)?).build(Vec::new())?;
+/// let mut rgb = vec![0u8; (w * h * 3) as usize];
+/// for i in 0..25u8 {
+///     rgb.fill(i * 10);
+///     writer.write_frame(&FrameView::new(&rgb, w, h, PixelFormat::Rgb24)?)?;
+/// }
+/// let mp4: Vec<u8> = writer.finish()?; // ready for an HTTP POST body
+/// assert_eq!(&mp4[4..8], b"ftyp");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub struct VideoWriterBuilder {
+    width: u32,
+    height: u32,
+    fps: Rational,
+    options: VideoOptions,
+    color: ColorSpec,
+    input_yuv: Option<Subsampling>,
+    layout: Layout,
+    metadata: Vec<(String, String)>,
+    audio: Option<Audio>,
+}
+
+impl std::fmt::Debug for VideoWriterBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoWriterBuilder")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("fps", &self.fps)
+            .field("options", &self.options)
+            .field("color", &self.color)
+            .field("layout", &self.layout)
+            .field("metadata", &self.metadata)
+            .field("audio", &self.audio.as_ref().map(|a| a.config().codec))
+            .finish()
+    }
+}
+
+impl VideoWriterBuilder {
+    fn new(width: u32, height: u32) -> Self {
+        VideoWriterBuilder {
+            width,
+            height,
+            fps: DEFAULT_FPS,
+            options: VideoOptions::default(),
+            color: ColorSpec::default(),
+            input_yuv: None,
+            layout: Layout::default(),
+            metadata: Vec::new(),
+            audio: None,
+        }
+    }
+
+    /// Frames per second (default 30); `Rational::new(30000, 1001)` for 29.97.
+    pub fn fps(mut self, fps: Rational) -> Self {
+        self.fps = fps;
+        self
+    }
+
+    /// The codec (default H.264).
+    pub fn codec(mut self, codec: Codec) -> Self {
+        self.options.codec = codec;
+        self
+    }
+
+    /// Quality or bitrate (default [`RateControl::default`]).
+    pub fn rate(mut self, rate: RateControl) -> Self {
+        self.options.rate = rate;
+        self
+    }
+
+    /// All encoder settings at once.
+    pub fn options(mut self, options: VideoOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The colour description: conversion coefficients, bitstream and container tags (default
+    /// [`ColorSpec::default`], BT.601 limited range, which browsers and ffmpeg show faithfully).
+    pub fn color(mut self, color: ColorSpec) -> Self {
+        self.color = color;
+        self
+    }
+
+    /// Frames will arrive as YUV pictures of this subsampling
+    /// ([`VideoWriter::write_yuv`]) rather than RGB; the colour spec then only tags them.
+    pub fn yuv_input(mut self, subsampling: Subsampling) -> Self {
+        self.input_yuv = Some(subsampling);
+        self
+    }
+
+    /// The MP4 layout (default [`Layout::Faststart`]).
+    pub fn layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// A metadata entry (`title`, `artist`, `comment`, ...; see the muxer for the keys).
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.metadata.push((key.into(), value.into()));
+        self
+    }
+
+    /// Copies an ADTS AAC or MP3 stream into an audio track, without re-encoding, cut to the
+    /// video's duration. The stream's first header is read here, so a wrong file fails now.
+    pub fn audio(mut self, reader: impl Read + Send + 'static) -> Result<Self> {
+        let reader: Box<dyn Read + Send> = Box::new(reader);
+        self.audio = Some(AudioReader::new(reader)?);
+        Ok(self)
+    }
+
+    /// The writer, to any `Write` (a `Vec<u8>`, a socket, stdout): faststart held in memory,
+    /// or fragmented and streamed, as [`layout`](Self::layout) says.
+    pub fn build<W: Write + Send + 'static>(self, sink: W) -> Result<VideoWriter<W>> {
+        let open = match self.layout {
+            Layout::Faststart => muxer::buffered(),
+            Layout::Fragmented => muxer::fragmented(),
+        };
+        self.finish_build(sink, open)
+    }
+
+    /// The writer, to a seekable sink (a file): faststart streams samples to the sink and
+    /// moves the index to the front at the end, with memory bounded by one chunk per track.
+    pub fn build_seekable<W: Read + Write + Seek + Send + 'static>(
+        self,
+        sink: W,
+    ) -> Result<VideoWriter<W>> {
+        let open = match self.layout {
+            Layout::Faststart => muxer::faststart(),
+            Layout::Fragmented => muxer::fragmented(),
+        };
+        self.finish_build(sink, open)
+    }
+
+    fn finish_build<W: Send + 'static>(
+        self,
+        sink: W,
+        open: muxer::Open<W>,
+    ) -> Result<VideoWriter<W>> {
+        self.options.validate()?;
+        let subsampling = self.input_yuv.unwrap_or(match self.options.codec {
+            Codec::H264 => Subsampling::Yuv420,
+            _ => Subsampling::Yuv420,
+        });
+        let convert = ConvertStage::new(self.width, self.height, self.color, subsampling);
+        let (encoder, display_size) =
+            open_encoder(self.width, self.height, self.fps, self.color, &self.options)?;
+        let image = convert.new_image()?;
+        Ok(VideoWriter {
+            parts: Parts {
+                convert,
+                encode: EncodeStage::new(encoder),
+                mux: MuxStage::new(sink, open, self.metadata, self.audio),
+                image,
+                frames: 0,
+            },
+            info: WriterInfo {
+                width: self.width,
+                height: self.height,
+                display_size,
+                fps: self.fps,
+                color: self.color,
+            },
+        })
+    }
+}
+
+/// The frame rate when none is given.
+pub const DEFAULT_FPS: Rational = Rational::whole(match std::num::NonZeroU32::new(30) {
+    Some(n) => n,
+    None => std::num::NonZeroU32::MIN,
+});
+
+/// What a writer was configured with and what it will show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriterInfo {
+    /// Input frame width.
+    pub width: u32,
+    /// Input frame height.
+    pub height: u32,
+    /// The size players show: the input size unless the codec had to pad or crop it.
+    pub display_size: (u32, u32),
+    /// Frames per second.
+    pub fps: Rational,
+    /// The colour description.
+    pub color: ColorSpec,
+}
+
+impl WriterInfo {
+    /// A one-line explanation when the displayed size differs from the input size.
+    pub fn size_note(&self) -> Option<String> {
+        let (w, h) = self.display_size;
+        if (w, h) == (self.width, self.height) {
+            return None;
+        }
+        let how = if w > self.width || h > self.height {
+            "padded by repeating the last column/row"
+        } else {
+            "cropped"
+        };
+        Some(format!(
+            "{}x{} has an odd side, which H.264 4:2:0 cannot show; frames are {how} to {w}x{h}",
+            self.width, self.height
+        ))
+    }
+}
+
+/// The stages of a writer; the pipeline runs them on separate threads.
+pub(crate) struct Parts<W> {
+    pub(crate) convert: ConvertStage,
+    pub(crate) encode: EncodeStage,
+    pub(crate) mux: MuxStage<W>,
+    /// Scratch picture for the single-threaded path.
+    pub(crate) image: YuvImage,
+    pub(crate) frames: u64,
+}
+
+/// Frames in, MP4 out. Create one with [`VideoWriter::builder`]; call
+/// [`finish`](Self::finish) at the end, which is where the file is completed (dropping a
+/// writer leaves an incomplete file).
+pub struct VideoWriter<W> {
+    pub(crate) parts: Parts<W>,
+    pub(crate) info: WriterInfo,
+}
+
+impl<W> std::fmt::Debug for VideoWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoWriter")
+            .field("info", &self.info)
+            .field("frames", &self.parts.frames)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VideoWriter<()> {
+    /// A builder for frames of `width` x `height` pixels.
+    pub fn builder(width: u32, height: u32) -> VideoWriterBuilder {
+        VideoWriterBuilder::new(width, height)
+    }
+}
+
+impl<W> VideoWriter<W> {
+    /// The configuration and the displayed size.
+    pub fn info(&self) -> &WriterInfo {
+        &self.info
+    }
+
+    /// Frames accepted so far.
+    pub fn frames(&self) -> u64 {
+        self.parts.frames
+    }
+}
+
+impl<W: Send + 'static> VideoWriter<W> {
+    /// Converts, encodes and muxes one RGB frame (any [`PixelFormat`](crate::PixelFormat)).
+    pub fn write_frame(&mut self, frame: &FrameView<'_>) -> Result<()> {
+        let p = &mut self.parts;
+        p.convert.convert(p.frames, frame, &mut p.image)?;
+        p.frames += 1;
+        let mux = &mut p.mux;
+        p.encode.encode(&p.image, &mut |e: Encoded| mux.write(&e.packet, e.config))
+    }
+
+    /// Encodes and muxes one YUV picture of the writer's size (the builder's
+    /// [`yuv_input`](VideoWriterBuilder::yuv_input) subsampling).
+    pub fn write_yuv(&mut self, image: &YuvImage) -> Result<()> {
+        let p = &mut self.parts;
+        if (image.width(), image.height()) != (self.info.width, self.info.height) {
+            return Err(Error::FrameSize {
+                index: p.frames,
+                width: image.width(),
+                height: image.height(),
+                expected_width: self.info.width,
+                expected_height: self.info.height,
+            });
+        }
+        p.frames += 1;
+        let mux = &mut p.mux;
+        p.encode.encode(image, &mut |e: Encoded| mux.write(&e.packet, e.config))
+    }
+
+    /// Flushes the encoder, completes the file and returns the sink.
+    /// [`Error::NoFrames`] when no frame was written (nothing is written to the sink then).
+    pub fn finish(self) -> Result<W> {
+        let Parts {
+            mut encode,
+            mut mux,
+            frames,
+            ..
+        } = self.parts;
+        if frames == 0 {
+            return Err(Error::NoFrames);
+        }
+        encode.finish(&mut |e: Encoded| mux.write(&e.packet, e.config))?;
+        mux.finish()
+    }
+}
