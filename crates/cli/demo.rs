@@ -2,7 +2,7 @@
 
 use std::f64::consts::TAU;
 
-use framecast::source::{FrameLayout, FrameSource, SourceError, SourceInfo};
+use framecast::source::{FrameSource, SourceError, SourceInfo};
 use framecast::{PixelFormat, Rational};
 
 /// Colour bands drifting under a bouncing disc and a sweeping bar: smooth gradients, hard
@@ -25,6 +25,13 @@ impl Demo {
             frames,
             next: 0,
         })
+    }
+}
+
+impl Demo {
+    /// How many frames the demo lasts.
+    pub(crate) fn frames(&self) -> u64 {
+        self.frames
     }
 }
 

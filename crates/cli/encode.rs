@@ -35,6 +35,15 @@ impl Output {
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                bail!(
+                    "output directory '{}' does not exist (output '{}')",
+                    dir.display(),
+                    path.display()
+                );
+            }
+        }
         match ext.as_str() {
             "mp4" | "m4v" | "mov" => Ok(Output::File(path.to_path_buf())),
             "" => bail!(
@@ -58,6 +67,8 @@ impl Output {
 
 /// What the CLI asks of the facade, independent of where frames come from.
 struct Job {
+    /// Frames expected, when the input's length tells (for the ETA).
+    total: Option<u64>,
     output: Output,
     layout: Option<Layout>,
     quiet: bool,
@@ -114,6 +125,10 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
+    if let Some((w, h)) = args.size {
+        // Refuse a size the codec cannot take before waiting for any input.
+        options.check_size(w, h)?;
+    }
     let mut spec = InputSpec::new(args.input.clone());
     if let Some(size) = args.size {
         spec = spec.with_size(size);
@@ -155,7 +170,16 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
             Layout::Faststart
         }
     });
+    let total = args
+        .input
+        .as_deref()
+        .filter(|p| p.as_os_str() != "-")
+        .and_then(|p| std::fs::metadata(p).ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len() / (info.frame_len() as u64).max(1))
+        .filter(|n| *n > 1);
     let job = Job {
+        total,
         output,
         layout,
         quiet: args.quiet,
@@ -177,6 +201,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .fps(fps)
         .metadata("title", "framecast demo");
     let job = Job {
+        total: Some(source.frames()),
         output,
         layout: None,
         quiet: args.quiet,
@@ -262,9 +287,10 @@ fn run_job(
         crate::progress::summary(&job.output.name(), done.frames, done.bytes, fps, started.elapsed());
     }
     if let Some(e) = done.source_error {
+        let e = anyhow::Error::from(e);
         let _ = writeln!(
             std::io::stderr(),
-            "framecast: error: {e}; the {} complete frames before it were written to {}",
+            "framecast: error: {e:#}; the {} complete frames before it were written to {}",
             done.frames,
             job.output.name()
         );
@@ -302,6 +328,9 @@ fn run_pipeline<W: Send + 'static>(
     options: &PipelineOptions,
 ) -> anyhow::Result<Outcome<W>> {
     let mut reporter = Reporter::new(job.quiet, writer.info().fps);
+    if let Some(total) = job.total {
+        reporter.set_total(total);
+    }
     let result = pipeline::run(source, writer, options, &mut |p| reporter.update(p.frames));
     reporter.clear();
     Ok(result?)

@@ -222,3 +222,52 @@ pub(crate) fn open_encoder(
         }),
     }
 }
+
+/// The codec's size limits, checked without creating an encoder.
+pub(crate) fn check_size(options: &VideoOptions, width: u32, height: u32) -> Result<()> {
+    // Sizes of 0 or above MAX_DIMENSION are refused for every codec.
+    for (what, value) in [("width", width), ("height", height)] {
+        if value == 0 || value > framecast_core::MAX_DIMENSION {
+            return Err(if value == 0 {
+                framecast_core::Error::ZeroDimension {
+                    what,
+                    max: framecast_core::MAX_DIMENSION,
+                }
+            } else {
+                framecast_core::Error::DimensionTooLarge {
+                    what,
+                    value,
+                    max: framecast_core::MAX_DIMENSION,
+                }
+            }
+            .into());
+        }
+    }
+    match options.codec {
+        #[cfg(feature = "h264")]
+        Codec::H264 => {
+            use framecast_h264::{MAX_LONG_SIDE, MAX_SHORT_SIDE};
+            let even = |v: u32| match options.odd {
+                crate::OddSize::Pad => v + v % 2,
+                crate::OddSize::Crop => v - v % 2,
+            };
+            let (cw, ch) = (even(width), even(height));
+            if cw.max(ch) > MAX_LONG_SIDE || cw.min(ch) > MAX_SHORT_SIDE {
+                return Err(Error::Codec {
+                    codec: "H.264",
+                    source: Box::new(framecast_h264::Error::SizeTooLarge {
+                        width,
+                        height,
+                        coded_width: cw,
+                        coded_height: ch,
+                        max_long: MAX_LONG_SIDE,
+                        max_short: MAX_SHORT_SIDE,
+                    }),
+                });
+            }
+            Ok(())
+        }
+        #[allow(unreachable_patterns, reason = "reachable when a codec feature is off")]
+        _ => Ok(()),
+    }
+}

@@ -25,7 +25,7 @@ pub enum Error {
         why: String,
     },
     /// The encoder failed.
-    #[error("{codec} encoder: {source}")]
+    #[error("{codec} encoder")]
     Codec {
         /// The codec name.
         codec: &'static str,
@@ -70,7 +70,7 @@ pub enum Error {
         expected: usize,
     },
     /// Reading or writing a file failed.
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Io {
         /// What was being done, with the path.
         what: String,

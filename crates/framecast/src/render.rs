@@ -147,7 +147,8 @@ fn render_frames<W: Send + 'static>(
     writer.write_frame(&first.view())?;
     drop(first);
     for i in 1..count {
-        let t = i as f64 * f64::from(fps.den()) / f64::from(fps.num());
+        // One division of exact integers: 3 frames at 10 fps is 0.3, not 0.30000000000000004.
+        let t = (u128::from(i) * u128::from(fps.den())) as f64 / f64::from(fps.num());
         let frame = make_frame(t)?;
         writer.write_frame(&frame.view())?;
     }

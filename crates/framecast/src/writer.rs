@@ -67,6 +67,12 @@ impl Default for VideoOptions {
 }
 
 impl VideoOptions {
+    /// Checks that the codec can encode frames of `width` x `height`, without creating an
+    /// encoder (so a caller can refuse a size before reading any input).
+    pub fn check_size(&self, width: u32, height: u32) -> Result<()> {
+        crate::encode::check_size(self, width, height)
+    }
+
     /// Checks every value against its accepted range.
     pub fn validate(&self) -> Result<()> {
         self.rate.validate()?;

@@ -1,6 +1,7 @@
 //! PNG streams and image sequences: decoded pixels equal the `image` crate's own decode of the
 //! source, size changes and broken streams give errors naming the frame, file and byte offset.
 #![cfg(feature = "image")]
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,11 @@ fn photo(name: &str) -> Option<DynamicImage> {
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "SKIP: {}: {e}", path.display());
             let ci = std::env::var("CI").unwrap_or_default();
-            assert!(ci != "true" && ci != "1", "CI is set and {} is missing", path.display());
+            assert!(
+                ci != "true" && ci != "1",
+                "CI is set and {} is missing",
+                path.display()
+            );
             None
         }
     }
@@ -62,13 +67,21 @@ fn first_bytes(frames: &[Vec<u8>]) -> Vec<u8> {
 
 #[test]
 fn png_stream_of_corpus_photos_decodes_to_source_pixels() {
-    let names = ["kodak_kodim03.png", "kodak_kodim05.png", "kodak_kodim08.png", "kodak_kodim23.png"];
+    let names = [
+        "kodak_kodim03.png",
+        "kodak_kodim05.png",
+        "kodak_kodim08.png",
+        "kodak_kodim23.png",
+    ];
     let photos: Option<Vec<_>> = names.iter().map(|n| photo(n)).collect();
     let Some(photos) = photos else { return };
     let stream: Vec<u8> = photos.iter().flat_map(png_bytes).collect();
     let mut source = PngStreamSource::new(&stream[..]).unwrap();
     assert_eq!((source.info().width, source.info().height), (768, 512));
-    assert_eq!(source.info().layout, FrameLayout::Packed(PixelFormat::Rgb24));
+    assert_eq!(
+        source.info().layout,
+        FrameLayout::Packed(PixelFormat::Rgb24)
+    );
     let frames = read_all(&mut source).unwrap();
     assert_eq!(frames.len(), photos.len());
     for (k, (frame, img)) in frames.iter().zip(&photos).enumerate() {
@@ -78,7 +91,8 @@ fn png_stream_of_corpus_photos_decodes_to_source_pixels() {
 
 #[test]
 fn png_stream_size_change_names_frame_and_sizes() {
-    let (Some(kodak), Some(astronaut)) = (photo("kodak_kodim03.png"), photo("skimage_astronaut.png"))
+    let (Some(kodak), Some(astronaut)) =
+        (photo("kodak_kodim03.png"), photo("skimage_astronaut.png"))
     else {
         return;
     };
@@ -105,14 +119,20 @@ fn png_stream_gray_rgba_and_16_bit() {
     }));
     let mut source = PngStreamSource::new(Cursor::new(png_bytes(&rgba))).unwrap();
     assert_eq!(source.info().layout, FrameLayout::Packed(PixelFormat::Rgba));
-    assert_eq!(read_all(&mut source).unwrap(), vec![rgba.to_rgba8().into_raw()]);
+    assert_eq!(
+        read_all(&mut source).unwrap(),
+        vec![rgba.to_rgba8().into_raw()]
+    );
 
     let deep = DynamicImage::ImageRgb16(ImageBuffer::from_fn(3, 2, |x, y| {
         let v = [0u16, 0x8080, 0xFFFF][x as usize];
         Rgb([v, v / (y as u16 + 1), 0x0101])
     }));
     let mut source = PngStreamSource::new(Cursor::new(png_bytes(&deep))).unwrap();
-    assert_eq!(source.info().layout, FrameLayout::Packed(PixelFormat::Rgb24));
+    assert_eq!(
+        source.info().layout,
+        FrameLayout::Packed(PixelFormat::Rgb24)
+    );
     let frames = read_all(&mut source).unwrap();
     assert_eq!(frames, vec![deep.to_rgb8().into_raw()]);
     assert_eq!(&frames[0][..9], &[0, 0, 1, 128, 128, 1, 255, 255, 1]);
@@ -134,7 +154,10 @@ fn png_stream_garbage_between_pngs_names_frame_and_offset() {
     let mut source = PngStreamSource::new(&stream[..]).unwrap();
     let msg = read_all(&mut source).unwrap_err().to_string();
     assert!(
-        msg.starts_with(&format!("PNG stream, frame 1 at byte {}: found \"\\nxx", one.len())),
+        msg.starts_with(&format!(
+            "PNG stream, frame 1 at byte {}: found \"\\nxx",
+            one.len()
+        )),
         "{msg}"
     );
 }
@@ -172,7 +195,10 @@ fn png_stream_hostile_ihdr_refused_before_decoding() {
     let msg = PngStreamSource::with_max_frame_bytes(&big[..], 1000)
         .unwrap_err()
         .to_string();
-    assert!(msg.contains("300x200") && msg.contains("the limit is 1000 bytes"), "{msg}");
+    assert!(
+        msg.contains("300x200") && msg.contains("the limit is 1000 bytes"),
+        "{msg}"
+    );
     let msg = PngStreamSource::new(&[][..]).unwrap_err().to_string();
     assert!(msg.contains("empty"), "{msg}");
 }
@@ -208,7 +234,9 @@ fn sequence_pattern_without_match_names_what_was_tried() {
             && msg.contains("img0004.png"),
         "{msg}"
     );
-    let msg = ImageSequence::open(dir.join("img%x.png")).unwrap_err().to_string();
+    let msg = ImageSequence::open(dir.join("img%x.png"))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("expected %d, %0Nd"), "{msg}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -229,10 +257,13 @@ fn sequence_directory_and_glob_in_natural_order() {
     let mut seq = ImageSequence::open(dir.join("img1*.png")).unwrap();
     let frames = read_all(&mut seq).unwrap();
     assert_eq!(first_bytes(&frames), vec![1, 10, 11, 12]);
-    let mut seq = ImageSequence::open(dir.join("img?.PNG").to_str().unwrap().replace("PNG", "png")).unwrap();
+    let mut seq =
+        ImageSequence::open(dir.join("img?.PNG").to_str().unwrap().replace("PNG", "png")).unwrap();
     assert_eq!(read_all(&mut seq).unwrap().len(), 9);
 
-    let msg = ImageSequence::open(dir.join("*.jpg")).unwrap_err().to_string();
+    let msg = ImageSequence::open(dir.join("*.jpg"))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("no file in") && msg.contains("*.jpg"), "{msg}");
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -246,7 +277,11 @@ fn sequence_directory_and_glob_in_natural_order() {
 fn sequence_size_change_names_both_files() {
     let dir = temp_dir("resize");
     save(&dir, "a1.png", &solid(1));
-    save(&dir, "a2.png", &DynamicImage::ImageRgb8(RgbImage::new(5, 3)));
+    save(
+        &dir,
+        "a2.png",
+        &DynamicImage::ImageRgb8(RgbImage::new(5, 3)),
+    );
     let mut seq = ImageSequence::open(dir.join("a*.png")).unwrap();
     let msg = read_all(&mut seq).unwrap_err().to_string();
     let (a1, a2) = (dir.join("a1.png"), dir.join("a2.png"));
@@ -263,9 +298,15 @@ fn sequence_size_change_names_both_files() {
 
 #[test]
 fn sequence_reads_jpeg_and_mixed_kinds() {
-    let Some(rocket) = photo("skimage_rocket.jpg") else { return };
+    let Some(rocket) = photo("skimage_rocket.jpg") else {
+        return;
+    };
     let dir = temp_dir("jpeg");
-    std::fs::copy("/work/shared/corpus/photos/skimage_rocket.jpg", dir.join("f1.JPG")).unwrap();
+    std::fs::copy(
+        "/work/shared/corpus/photos/skimage_rocket.jpg",
+        dir.join("f1.JPG"),
+    )
+    .unwrap();
     let rgba = DynamicImage::ImageRgba8(rocket.to_rgba8());
     save(&dir, "f2.png", &rgba);
     let mut seq = ImageSequence::open(&dir).unwrap();
@@ -273,6 +314,9 @@ fn sequence_reads_jpeg_and_mixed_kinds() {
     let frames = read_all(&mut seq).unwrap();
     assert_eq!(frames.len(), 2);
     assert!(frames[0] == rocket.to_rgb8().into_raw());
-    assert!(frames[1] == frames[0], "the RGBA PNG is converted to the first frame's rgb24");
+    assert!(
+        frames[1] == frames[0],
+        "the RGBA PNG is converted to the first frame's rgb24"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,5 +1,6 @@
 //! Raw and y4m readers: round trips, truncation at exact byte counts, corpus files, hostile
 //! headers.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -16,7 +17,11 @@ fn corpus(name: &str) -> Option<Vec<u8>> {
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "SKIP: {}: {e}", path.display());
             let ci = std::env::var("CI").unwrap_or_default();
-            assert!(ci != "true" && ci != "1", "CI is set and {} is missing", path.display());
+            assert!(
+                ci != "true" && ci != "1",
+                "CI is set and {} is missing",
+                path.display()
+            );
             None
         }
     }
@@ -45,7 +50,7 @@ struct Choppy<'a> {
 impl Read for Choppy<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.calls += 1;
-        if self.calls % 2 == 0 {
+        if self.calls.is_multiple_of(2) {
             return Err(std::io::ErrorKind::Interrupted.into());
         }
         let n = buf.len().min(self.data.len()).min(1 + self.calls % 3);
@@ -69,7 +74,16 @@ fn raw_round_trip_through_short_and_interrupted_reads() {
     let (w, h, fmt) = (7, 5, PixelFormat::Rgba);
     let frame_len = 7 * 5 * 4;
     let data = seeded_bytes(1, 3 * frame_len);
-    let mut source = RawSource::new(Choppy { data: &data, calls: 0 }, w, h, fmt).unwrap();
+    let mut source = RawSource::new(
+        Choppy {
+            data: &data,
+            calls: 0,
+        },
+        w,
+        h,
+        fmt,
+    )
+    .unwrap();
     assert_eq!(source.info().layout, FrameLayout::Packed(fmt));
     assert_eq!(source.info().frame_len(), frame_len);
     let frames = read_all(&mut source).unwrap();
@@ -81,7 +95,13 @@ fn raw_round_trip_through_short_and_interrupted_reads() {
 fn raw_truncation_names_exact_leftover() {
     let frame_len = 3 * 2 * 3;
     let data = seeded_bytes(2, 4 * frame_len);
-    for cut in [1, frame_len - 1, frame_len + 1, 2 * frame_len + 13, 4 * frame_len - 1] {
+    for cut in [
+        1,
+        frame_len - 1,
+        frame_len + 1,
+        2 * frame_len + 13,
+        4 * frame_len - 1,
+    ] {
         let mut source = RawSource::new(&data[..cut], 3, 2, PixelFormat::Rgb24).unwrap();
         let mut buf = Vec::new();
         for k in 0..cut / frame_len {
@@ -153,7 +173,12 @@ fn y4m_corpus_planes_equal_file_bytes() {
     let cases = [
         ("avmetrics_yuv420p8_input.y4m", 640, 360, None),
         ("rav1e_small_input.y4m", 64, 64, None),
-        ("androidx_stpancras_320x240_60fps_60f_decoded.y4m", 320, 240, Some(60)),
+        (
+            "androidx_stpancras_320x240_60fps_60f_decoded.y4m",
+            320,
+            240,
+            Some(60),
+        ),
     ];
     for (name, w, h, count) in cases {
         let Some(file) = corpus(name) else { continue };
@@ -230,7 +255,10 @@ fn y4m_header_without_newline_is_capped() {
     frame.resize(5000, b'a');
     let mut source = Y4mSource::new(&frame[..]).unwrap();
     let msg = source.read_frame(&mut Vec::new()).unwrap_err().to_string();
-    assert!(msg.starts_with("y4m frame 0:") && msg.contains("1024"), "{msg}");
+    assert!(
+        msg.starts_with("y4m frame 0:") && msg.contains("1024"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -301,7 +329,10 @@ fn y4m_mono_gets_grey_chroma_and_444_is_read() {
 #[test]
 fn y4m_refusals_name_the_parameter() {
     for (header, expect) in [
-        ("W2 H2 It", "y4m It: top field first interlacing is not supported"),
+        (
+            "W2 H2 It",
+            "y4m It: top field first interlacing is not supported",
+        ),
         ("W2 H2 C422", "y4m C422: 4:2:2 chroma is not supported"),
         ("W2 H2 Cmono16", "y4m Cmono16: 16-bit y4m is not supported"),
         ("W2 C420", "the height parameter H is missing"),

@@ -228,7 +228,7 @@ pub enum SourceError {
         frame_len: usize,
     },
     /// Reading the input failed.
-    #[error("reading {what}: {source}")]
+    #[error("reading {what}")]
     Io {
         /// What was being read (a path or "stdin").
         what: String,
@@ -306,7 +306,7 @@ pub enum SourceError {
         expected: String,
     },
     /// An image that could not be decoded.
-    #[error("decoding {what}: {source}")]
+    #[error("decoding {what}")]
     Decode {
         /// The image ("PNG frame 3", a path).
         what: String,

@@ -251,9 +251,14 @@ fn read_line<R: BufRead>(
 
 /// Parses the parameters after `YUV4MPEG2 `.
 fn parse_header(params: &[u8]) -> Result<Header, SourceError> {
-    let text = std::str::from_utf8(params).map_err(|_| SourceError::Y4mHeader {
-        reason: format!("parameters {} are not ASCII text", show_bytes(params, 64)),
-    })?;
+    // The header is ASCII (yuv4mpeg(5)); refusing anything else up front also keeps the
+    // one-byte tag split below on a character boundary.
+    let text = std::str::from_utf8(params)
+        .ok()
+        .filter(|t| t.is_ascii())
+        .ok_or_else(|| SourceError::Y4mHeader {
+            reason: format!("parameters {} are not ASCII text", show_bytes(params, 64)),
+        })?;
     let mut width = None;
     let mut height = None;
     let mut fps = None;
@@ -261,7 +266,9 @@ fn parse_header(params: &[u8]) -> Result<Header, SourceError> {
     let mut color = ("420jpeg", Subsampling::Yuv420, Planes::Yuv);
     let mut range = None;
     for token in text.split(' ').filter(|t| !t.is_empty()) {
-        let (tag, value) = token.split_at(1);
+        let Some((tag, value)) = token.split_at_checked(1) else {
+            continue;
+        };
         match tag {
             "W" => width = Some(parse_dim(token, value)?),
             "H" => height = Some(parse_dim(token, value)?),
@@ -407,6 +414,16 @@ mod tests {
             e.starts_with("y4m C444p12: 12-bit y4m is not supported"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn header_with_non_ascii_parameter_is_an_error() {
+        // Found by fuzzing: a tag starting with a two-byte character panicked in split_at(1).
+        let e = parse_header("W64 H62 \u{429}=4".as_bytes())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("not ASCII text"), "{e}");
     }
 
     #[test]
