@@ -30,6 +30,7 @@ fn chromium_bound(spec: ColorSpec) -> u8 {
         (Matrix::Bt709, Range::Full) => 4,
         (Matrix::Bt2020, Range::Limited) => 255,
         (Matrix::Bt2020, Range::Full) => 255,
+        _ => panic!("no measured bound for {spec}"),
     }
 }
 
@@ -180,10 +181,10 @@ fn encoded_files_play_every_frame_in_chromium_and_patches_keep_their_colours() {
             failures.push(format!("{}: {} ({p:?})", c.name, bad.join(", ")));
         }
     }
-    let side = 3 * common::PATCH;
+    let patch_size = common::patch_size();
     for ((spec, flags, _), p) in patches.iter().zip(&results[encoded.len()..]) {
         let label = format!("patches {spec}{}", if *flags { "" } else { " (no flags)" });
-        let mut bad = playback_problems(p, common::PATCH_FRAMES, (side, side), false);
+        let mut bad = playback_problems(p, common::PATCH_FRAMES, patch_size, false);
         if !p.seeked {
             bad.push("no frame callback after the seek".into());
         }

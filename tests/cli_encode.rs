@@ -102,14 +102,19 @@ fn raw_rgb24_from_stdin_becomes_an_mp4_with_every_frame() {
     let dir = temp_dir("raw");
     let out_path = dir.join("out.mp4");
     let out = run_with_input(
-        bin().args(["encode", "--size", "64x48", "--fps", "25", "-o"]).arg(&out_path),
+        bin()
+            .args(["encode", "--size", "64x48", "--fps", "25", "-o"])
+            .arg(&out_path),
         &frames(64, 48, 3, 10),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mp4_video(&out_path), (10, 64, 48));
     let err = stderr(&out);
     assert!(err.contains("10 frames"), "summary line missing: {err}");
-    assert!(out.stdout.is_empty(), "nothing on stdout when writing a file");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout when writing a file"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -126,11 +131,24 @@ fn input_ending_inside_a_frame_keeps_the_complete_frames_and_names_the_leftover(
             .arg(&out_path),
         &input,
     );
-    assert!(!out.status.success(), "a truncated input must exit non-zero");
+    assert!(
+        !out.status.success(),
+        "a truncated input must exit non-zero"
+    );
     let err = stderr(&out);
-    assert!(err.contains("1000"), "the leftover byte count is named: {err}");
-    assert!(err.contains(&frame.to_string()), "the frame size is named: {err}");
-    assert_eq!(mp4_video(&out_path).0, 3, "the 3 complete frames are in a finished file");
+    assert!(
+        err.contains("1000"),
+        "the leftover byte count is named: {err}"
+    );
+    assert!(
+        err.contains(&frame.to_string()),
+        "the frame size is named: {err}"
+    );
+    assert_eq!(
+        mp4_video(&out_path).0,
+        3,
+        "the 3 complete frames are in a finished file"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -160,7 +178,9 @@ fn unknown_pixel_format_lists_the_valid_names() {
     );
     assert!(!out.status.success());
     let err = stderr(&out);
-    for name in ["rgb565", "rgb24", "bgr24", "rgba", "bgra", "argb", "abgr", "gray"] {
+    for name in [
+        "rgb565", "rgb24", "bgr24", "rgba", "bgra", "argb", "abgr", "gray",
+    ] {
         assert!(err.contains(name), "'{name}' missing from: {err}");
     }
     no_stray_files(&dir);
@@ -194,7 +214,11 @@ fn png_stream_size_change_names_the_frame_and_both_sizes() {
         err.contains("40x24") && err.contains("32x24") && err.contains('3'),
         "frame index and both sizes: {err}"
     );
-    assert_eq!(mp4_video(&out_path).0, 3, "frames before the change are kept");
+    assert_eq!(
+        mp4_video(&out_path).0,
+        3,
+        "frames before the change are kept"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -203,9 +227,16 @@ fn png_stream_on_stdin_is_detected() {
     let dir = temp_dir("pngstream");
     let out_path = dir.join("out.mp4");
     let stream: Vec<u8> = (0..5).flat_map(|i| png(48, 32, i * 20)).collect();
-    let out = run_with_input(bin().args(["encode", "--quiet", "-o"]).arg(&out_path), &stream);
+    let out = run_with_input(
+        bin().args(["encode", "--quiet", "-o"]).arg(&out_path),
+        &stream,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).is_empty(), "--quiet prints nothing: {}", stderr(&out));
+    assert!(
+        stderr(&out).is_empty(),
+        "--quiet prints nothing: {}",
+        stderr(&out)
+    );
     assert_eq!(mp4_video(&out_path), (5, 48, 32));
     std::fs::remove_dir_all(dir).ok();
 }
@@ -363,7 +394,9 @@ fn interrupt_finishes_the_file_with_the_frames_so_far() {
         .spawn()
         .expect("spawn");
     let mut input = child.stdin.take().expect("stdin");
-    input.write_all(&frames(64, 48, 3, 6)).expect("write frames");
+    input
+        .write_all(&frames(64, 48, 3, 6))
+        .expect("write frames");
     input.flush().expect("flush");
     // Let the frames through the pipeline, then interrupt while stdin stays open (the writer
     // is idle, as a paused producer would be).
@@ -377,7 +410,11 @@ fn interrupt_finishes_the_file_with_the_frames_so_far() {
     drop(input);
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
-    assert_eq!(mp4_video(&out_path).0, 6, "every frame read before Ctrl-C is in the file");
+    assert_eq!(
+        mp4_video(&out_path).0,
+        6,
+        "every frame read before Ctrl-C is in the file"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 

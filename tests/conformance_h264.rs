@@ -5,7 +5,7 @@
 //! patches with the patch colours.
 //!
 //! The inputs are seeded and deterministic: windows panning over corpus photos, the St Pancras
-//! y4m clip, and a 3 x 3 grid of solid patches; the covering matrix of sizes, pixel formats,
+//! y4m clip, and a grid of solid patches (primaries, secondaries, neutrals, mid-tones); the matrix of sizes, pixel formats,
 //! colour specs, layouts and audio is documented at `common::matrix`. A missing ffmpeg, ffprobe
 //! or corpus file prints SKIP (and fails when `CI` is `true` or `1`).
 
@@ -76,7 +76,12 @@ fn check_probe(enc: &common::Encoded, bad: &mut Vec<String>) {
             bad.push(format!("{what} {got:?}, expected {want:?}"));
         }
     };
-    expect(bad, "codec", field(video, "codec_name").into(), "h264".into());
+    expect(
+        bad,
+        "codec",
+        field(video, "codec_name").into(),
+        "h264".into(),
+    );
     expect(
         bad,
         "size",
@@ -89,7 +94,12 @@ fn check_probe(enc: &common::Encoded, bad: &mut Vec<String>) {
         field(video, "nb_read_frames").into(),
         case.frames.to_string(),
     );
-    expect(bad, "r_frame_rate", field(video, "r_frame_rate").into(), case.rate());
+    expect(
+        bad,
+        "r_frame_rate",
+        field(video, "r_frame_rate").into(),
+        case.rate(),
+    );
     expect(
         bad,
         "avg_frame_rate",
@@ -102,9 +112,14 @@ fn check_probe(enc: &common::Encoded, bad: &mut Vec<String>) {
     }
     let spec = case.spec();
     let names = common::ffprobe_names(spec);
-    for (key, want) in ["color_range", "color_space", "color_primaries", "color_transfer"]
-        .iter()
-        .zip(names)
+    for (key, want) in [
+        "color_range",
+        "color_space",
+        "color_primaries",
+        "color_transfer",
+    ]
+    .iter()
+    .zip(names)
     {
         expect(bad, key, field(video, key).into(), want.into());
     }
@@ -177,7 +192,11 @@ fn check_audio(enc: &common::Encoded, probe: &serde_json::Value, bad: &mut Vec<S
         return;
     };
     let codec = field(audio, "codec_name");
-    let want = if source.ends_with(".mp3") { "mp3" } else { "aac" };
+    let want = if source.ends_with(".mp3") {
+        "mp3"
+    } else {
+        "aac"
+    };
     if codec != want {
         bad.push(format!("audio codec {codec}, expected {want}"));
     }
@@ -190,7 +209,9 @@ fn check_audio(enc: &common::Encoded, probe: &serde_json::Value, bad: &mut Vec<S
     let frame = samples / rate;
     let (video_end, audio_end) = common::packet_ends(&enc.path);
     let (Some(v), Some(a)) = (video_end, audio_end) else {
-        bad.push(format!("packet ends: video {video_end:?}, audio {audio_end:?}"));
+        bad.push(format!(
+            "packet ends: video {video_end:?}, audio {audio_end:?}"
+        ));
         return;
     };
     let intended = enc.case.frames as f64 / parse_rate(&enc.case.rate());
@@ -270,7 +291,10 @@ fn photo_pans_decode_at_38db_psnr_y_or_better_at_default_quality() {
             enc.run.elapsed.as_secs_f64()
         ));
         if all < MIN_PSNR_Y {
-            failures.push(format!("{}: PSNR-Y {all:.2} dB < {MIN_PSNR_Y} dB", case.name));
+            failures.push(format!(
+                "{}: PSNR-Y {all:.2} dB < {MIN_PSNR_Y} dB",
+                case.name
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -282,20 +306,25 @@ fn solid_patches_decode_within_3_per_channel_in_ffmpeg_for_every_colour_spec() {
         return;
     }
     let tmp = common::TempDir::new("conformance-h264-patches");
-    let side = 3 * common::PATCH;
+    let (width, height) = common::patch_size();
     let mut failures = Vec::new();
     for (spec, flags, path) in common::encode_patches(tmp.path()) {
         let label = format!("{spec}{}", if flags { "" } else { " (no flags)" });
         let probe = common::ffprobe(&path);
         let video = common::stream(&probe, "video").expect("a video stream");
-        let tags: Vec<&str> = ["color_range", "color_space", "color_primaries", "color_transfer"]
-            .iter()
-            .map(|k| field(video, k))
-            .collect();
+        let tags: Vec<&str> = [
+            "color_range",
+            "color_space",
+            "color_primaries",
+            "color_transfer",
+        ]
+        .iter()
+        .map(|k| field(video, k))
+        .collect();
         if tags != common::ffprobe_names(spec) {
             failures.push(format!("{label}: tags {tags:?}"));
         }
-        let frames = common::decode_rgb(&path, side, side);
+        let frames = common::decode_rgb(&path, width, height);
         if frames.len() as u64 != common::PATCH_FRAMES {
             failures.push(format!("{label}: {} frames decoded", frames.len()));
         }
@@ -303,7 +332,7 @@ fn solid_patches_decode_within_3_per_channel_in_ffmpeg_for_every_colour_spec() {
         for (n, frame) in frames.iter().enumerate() {
             let measured: Vec<[u8; 3]> = common::patch_centres()
                 .into_iter()
-                .map(|c| common::mean_rgb(frame, side, c))
+                .map(|c| common::mean_rgb(frame, width, c))
                 .collect();
             let (max, off) = common::patch_errors(&measured, PATCH_TOLERANCE_FFMPEG);
             worst = worst.max(max);

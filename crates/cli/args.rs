@@ -140,6 +140,9 @@ pub(crate) struct EncodeArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// After the summary, print the busy time of each stage (read, convert, encode, mux).
+    #[arg(long)]
+    pub(crate) timings: bool,
     /// Run every stage on one thread (for comparison; the output is identical).
     #[arg(long, hide = true)]
     pub(crate) single_thread: bool,
@@ -168,7 +171,9 @@ pub(crate) struct DemoArgs {
 fn parse_metadata(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("invalid metadata '{s}': expected KEY=VALUE such as title=My plot")),
+        _ => Err(format!(
+            "invalid metadata '{s}': expected KEY=VALUE such as title=My plot"
+        )),
     }
 }
 

@@ -14,9 +14,16 @@ pub(crate) struct Demo {
 }
 
 impl Demo {
-    pub(crate) fn new(width: u32, height: u32, fps: Rational, seconds: f64) -> anyhow::Result<Demo> {
+    pub(crate) fn new(
+        width: u32,
+        height: u32,
+        fps: Rational,
+        seconds: f64,
+    ) -> anyhow::Result<Demo> {
         if !seconds.is_finite() || seconds <= 0.0 || seconds > 3600.0 {
-            anyhow::bail!("--seconds {seconds} is out of range; expected more than 0 and at most 3600");
+            anyhow::bail!(
+                "--seconds {seconds} is out of range; expected more than 0 and at most 3600"
+            );
         }
         let frames = ((seconds * fps.as_f64()).round() as u64).max(1);
         let info = SourceInfo::packed(width, height, PixelFormat::Rgb24, Some(fps))?;
@@ -61,23 +68,31 @@ fn draw(buf: &mut [u8], w: usize, h: usize, t: f64) {
     let r = hf.min(wf) * 0.12;
     let bar_x = wf * t;
     let bar_w = (wf * 0.02).max(2.0);
+    // The bands depend on x and t only (green also fades with y): one sine per column and
+    // channel per frame keeps the generator far faster than the encoder.
+    let bands: Vec<[f64; 3]> = (0..w)
+        .map(|x| {
+            let phase = TAU * (x as f64 / wf + t);
+            [
+                127.5 + 127.5 * phase.sin(),
+                127.5 * (phase + TAU / 3.0).sin(),
+                127.5 + 127.5 * (phase + 2.0 * TAU / 3.0).sin(),
+            ]
+        })
+        .collect();
     for (y, row) in buf.chunks_exact_mut(w * 3).enumerate() {
         let yf = y as f64;
-        for (x, px) in row.chunks_exact_mut(3).enumerate() {
+        let fade = yf / hf;
+        for (x, (px, band)) in row.chunks_exact_mut(3).zip(&bands).enumerate() {
             let xf = x as f64;
-            let phase = TAU * (xf / wf + t);
-            let mut rgb = [
-                127.5 + 127.5 * phase.sin(),
-                127.5 + 127.5 * (phase + TAU / 3.0).sin() * (yf / hf),
-                127.5 + 127.5 * (phase + 2.0 * TAU / 3.0).sin(),
-            ];
             let (dx, dy) = (xf - cx, yf - cy);
-            if dx * dx + dy * dy < r * r {
-                rgb = [250.0, 250.0, 250.0];
-            }
-            if (xf - bar_x).abs() < bar_w {
-                rgb = [20.0, 20.0, 20.0];
-            }
+            let rgb = if (xf - bar_x).abs() < bar_w {
+                [20.0, 20.0, 20.0]
+            } else if dx * dx + dy * dy < r * r {
+                [250.0, 250.0, 250.0]
+            } else {
+                [band[0], 127.5 + band[1] * fade, band[2]]
+            };
             for (p, v) in px.iter_mut().zip(rgb) {
                 *p = v.clamp(0.0, 255.0) as u8;
             }

@@ -73,6 +73,7 @@ struct Job {
     layout: Option<Layout>,
     quiet: bool,
     threaded: bool,
+    timings: bool,
 }
 
 pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
@@ -184,6 +185,7 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
         layout,
         quiet: args.quiet,
         threaded: !args.single_thread,
+        timings: args.timings,
     };
     run_job(&job, builder, source)
 }
@@ -206,6 +208,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         layout: None,
         quiet: args.quiet,
         threaded: true,
+        timings: false,
     };
     run_job(&job, builder, Box::new(source))
 }
@@ -216,6 +219,7 @@ struct Done {
     bytes: u64,
     source_error: Option<framecast::source::SourceError>,
     stopped: bool,
+    times: framecast::pipeline::StageTimes,
 }
 
 fn split<W>(outcome: Outcome<W>) -> (W, Done) {
@@ -224,6 +228,7 @@ fn split<W>(outcome: Outcome<W>) -> (W, Done) {
         bytes: outcome.bytes,
         source_error: outcome.source_error,
         stopped: outcome.stopped,
+        times: outcome.times,
     };
     (outcome.sink, done)
 }
@@ -284,7 +289,30 @@ fn run_job(
         }
     };
     if !job.quiet {
-        crate::progress::summary(&job.output.name(), done.frames, done.bytes, fps, started.elapsed());
+        crate::progress::summary(
+            &job.output.name(),
+            done.frames,
+            done.bytes,
+            fps,
+            started.elapsed(),
+        );
+    }
+    if job.timings {
+        let elapsed = started.elapsed().as_secs_f64();
+        let t = done.times;
+        let share = |d: std::time::Duration| 100.0 * d.as_secs_f64() / elapsed.max(1e-9);
+        let _ = writeln!(
+            std::io::stderr(),
+            "framecast: busy time per stage (of {elapsed:.3} s wall): read {:.3} s ({:.1}%), convert {:.3} s ({:.1}%), encode {:.3} s ({:.1}%), mux {:.3} s ({:.1}%)",
+            t.read.as_secs_f64(),
+            share(t.read),
+            t.convert.as_secs_f64(),
+            share(t.convert),
+            t.encode.as_secs_f64(),
+            share(t.encode),
+            t.mux.as_secs_f64(),
+            share(t.mux),
+        );
     }
     if let Some(e) = done.source_error {
         let e = anyhow::Error::from(e);

@@ -61,13 +61,7 @@ impl Reporter {
 }
 
 /// The one line printed at the end: frames, video duration, bytes, speed.
-pub(crate) fn summary(
-    output: &str,
-    frames: u64,
-    bytes: u64,
-    fps: Rational,
-    elapsed: Duration,
-) {
+pub(crate) fn summary(output: &str, frames: u64, bytes: u64, fps: Rational, elapsed: Duration) {
     let seconds = frames as f64 / fps.as_f64();
     let wall = elapsed.as_secs_f64().max(1e-9);
     let _ = writeln!(

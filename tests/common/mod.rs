@@ -186,7 +186,13 @@ pub(crate) fn framecast(args: &[String], stdin: Vec<u8>) -> Run {
 /// reports an error.
 pub(crate) fn ffprobe(file: &Path) -> serde_json::Value {
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_streams", "-show_format", "-count_frames"])
+        .args([
+            "-v",
+            "error",
+            "-show_streams",
+            "-show_format",
+            "-count_frames",
+        ])
         .args(["-of", "json"])
         .arg(file)
         .stdin(Stdio::null())
@@ -329,6 +335,7 @@ pub(crate) fn ffprobe_names(spec: ColorSpec) -> [&'static str; 4] {
         Matrix::Bt601 => [range, "smpte170m", "smpte170m", "smpte170m"],
         Matrix::Bt709 => [range, "bt709", "bt709", "bt709"],
         Matrix::Bt2020 => [range, "bt2020nc", "bt2020", "bt2020-10"],
+        m => panic!("no expected ffprobe names for {m}"),
     }
 }
 
@@ -338,6 +345,7 @@ pub(crate) fn code_points(spec: ColorSpec) -> (u8, u8, u8) {
         Matrix::Bt601 => (6, 6, 6),
         Matrix::Bt709 => (1, 1, 1),
         Matrix::Bt2020 => (9, 14, 9),
+        m => panic!("no expected code points for {m}"),
     }
 }
 
@@ -356,7 +364,9 @@ pub(crate) fn decode_luma(file: &Path, width: u32, height: u32) -> Vec<Vec<u8>> 
         file.display(),
         raw.len()
     );
-    raw.chunks_exact(frame).map(|f| f[..w * h].to_vec()).collect()
+    raw.chunks_exact(frame)
+        .map(|f| f[..w * h].to_vec())
+        .collect()
 }
 
 /// Every frame decoded to packed rgb24 by ffmpeg, which converts with the matrix and range the
@@ -371,7 +381,12 @@ pub(crate) fn decode_rgb(file: &Path, width: u32, height: u32) -> Vec<Vec<u8>> {
         ],
     );
     let frame = width as usize * height as usize * 3;
-    assert_eq!(raw.len() % frame, 0, "{}: partial rgb24 frame", file.display());
+    assert_eq!(
+        raw.len() % frame,
+        0,
+        "{}: partial rgb24 frame",
+        file.display()
+    );
     raw.chunks_exact(frame).map(<[u8]>::to_vec).collect()
 }
 
@@ -420,7 +435,11 @@ pub(crate) fn psnr(mse: f64) -> f64 {
 /// PSNR of decoded luma planes against reference planes: (over all frames, worst frame).
 pub(crate) fn psnr_y(decoded: &[Vec<u8>], reference: &[Vec<u8>]) -> (f64, f64) {
     assert_eq!(decoded.len(), reference.len(), "frame counts differ");
-    let per: Vec<f64> = decoded.iter().zip(reference).map(|(d, r)| mse(d, r)).collect();
+    let per: Vec<f64> = decoded
+        .iter()
+        .zip(reference)
+        .map(|(d, r)| mse(d, r))
+        .collect();
     let all = per.iter().sum::<f64>() / per.len().max(1) as f64;
     let worst = per.iter().copied().fold(0.0, f64::max);
     (psnr(all), psnr(worst))
@@ -627,8 +646,11 @@ pub(crate) fn y4m_luma(path: &Path) -> (u32, u32, Vec<Vec<u8>>) {
     (w, h, planes)
 }
 
-/// Solid patches of a 3 x 3 grid, row by row: every primary and secondary, grey, white, black.
-pub(crate) const PATCHES: [(&str, [u8; 3]); 9] = [
+/// Solid patches of a grid of PATCH_COLUMNS columns, row by row: every primary and secondary,
+/// grey, white and black (the 3 x 3 grid of the issue), then a row of mid-tones. Saturated
+/// colours cannot show a conversion of primaries (a player that maps BT.2020 primaries to sRGB
+/// clips them back to the same values); the mid-tones can.
+pub(crate) const PATCHES: [(&str, [u8; 3]); 12] = [
     ("red", [255, 0, 0]),
     ("green", [0, 255, 0]),
     ("blue", [0, 0, 255]),
@@ -638,32 +660,49 @@ pub(crate) const PATCHES: [(&str, [u8; 3]); 9] = [
     ("grey", [128, 128, 128]),
     ("white", [255, 255, 255]),
     ("black", [0, 0, 0]),
+    ("orange", [224, 128, 48]),
+    ("sky", [96, 160, 224]),
+    ("skin", [208, 160, 128]),
 ];
 
 /// Side of one patch in pixels.
 pub(crate) const PATCH: u32 = 64;
 
-/// One frame of the patch grid (3 * PATCH square).
+/// Patches per row of the grid.
+pub(crate) const PATCH_COLUMNS: u32 = 3;
+
+/// Width and height of the patch grid.
+pub(crate) fn patch_size() -> (u32, u32) {
+    let rows = (PATCHES.len() as u32).div_ceil(PATCH_COLUMNS);
+    (PATCH_COLUMNS * PATCH, rows * PATCH)
+}
+
+/// One frame of the patch grid.
 pub(crate) fn patch_frame() -> Rgb {
-    let side = 3 * PATCH;
-    let mut data = Vec::with_capacity((side * side * 3) as usize);
-    for y in 0..side {
-        for x in 0..side {
-            let i = (y / PATCH * 3 + x / PATCH) as usize;
+    let (width, height) = patch_size();
+    let mut data = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let i = (y / PATCH * PATCH_COLUMNS + x / PATCH) as usize;
             data.extend_from_slice(&PATCHES[i].1);
         }
     }
     Rgb {
-        width: side,
-        height: side,
+        width,
+        height,
         data,
     }
 }
 
 /// Centres of the patches, in PATCHES order.
 pub(crate) fn patch_centres() -> Vec<(u32, u32)> {
-    (0..9)
-        .map(|i| (i % 3 * PATCH + PATCH / 2, i / 3 * PATCH + PATCH / 2))
+    (0..PATCHES.len() as u32)
+        .map(|i| {
+            (
+                i % PATCH_COLUMNS * PATCH + PATCH / 2,
+                i / PATCH_COLUMNS * PATCH + PATCH / 2,
+            )
+        })
         .collect()
 }
 
@@ -1047,7 +1086,7 @@ pub(crate) fn encode_patches(dir: &Path) -> Vec<(ColorSpec, bool, PathBuf)> {
             let mut args: Vec<String> = [
                 "encode",
                 "--size",
-                &format!("{0}x{0}", frame.width),
+                &format!("{}x{}", frame.width, frame.height),
                 "--fps",
                 "30",
                 "--quality",

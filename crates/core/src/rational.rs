@@ -46,7 +46,10 @@ impl Rational {
     /// assert_eq!(FPS.to_string(), "30");
     /// ```
     pub const fn whole(n: std::num::NonZeroU32) -> Self {
-        Rational { num: n.get(), den: 1 }
+        Rational {
+            num: n.get(),
+            den: 1,
+        }
     }
 
     /// A whole number.

@@ -6,7 +6,9 @@ use framecast_core::{
     CodecConfig, ColorSpec, FrameView, Packet, Rational, Subsampling, VideoEncoder, YuvImage,
 };
 
-use crate::{Codec, Error, Result, VideoOptions};
+#[cfg(feature = "h264")]
+use crate::Codec;
+use crate::{Error, Result, VideoOptions};
 
 /// An encoder with its error erased into the facade's, so stages can hold any codec.
 pub(crate) trait DynEncoder: Send {
@@ -16,6 +18,10 @@ pub(crate) trait DynEncoder: Send {
     fn config(&self) -> Result<CodecConfig>;
 }
 
+#[cfg_attr(
+    not(feature = "h264"),
+    allow(dead_code, reason = "every codec feature is off")
+)]
 struct Erased<E> {
     codec: &'static str,
     inner: E,
@@ -23,19 +29,29 @@ struct Erased<E> {
 
 impl<E: VideoEncoder + Send> DynEncoder for Erased<E> {
     fn send(&mut self, image: &YuvImage, pts: i64) -> Result<()> {
-        self.inner.send_frame(image, pts).map_err(|e| codec_error(self.codec, e))
+        self.inner
+            .send_frame(image, pts)
+            .map_err(|e| codec_error(self.codec, e))
     }
     fn flush(&mut self) -> Result<()> {
         self.inner.flush().map_err(|e| codec_error(self.codec, e))
     }
     fn receive(&mut self) -> Result<Option<Packet>> {
-        self.inner.receive_packet().map_err(|e| codec_error(self.codec, e))
+        self.inner
+            .receive_packet()
+            .map_err(|e| codec_error(self.codec, e))
     }
     fn config(&self) -> Result<CodecConfig> {
-        self.inner.codec_config().map_err(|e| codec_error(self.codec, e))
+        self.inner
+            .codec_config()
+            .map_err(|e| codec_error(self.codec, e))
     }
 }
 
+#[cfg_attr(
+    not(feature = "h264"),
+    allow(dead_code, reason = "every codec feature is off")
+)]
 fn codec_error(codec: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::Codec {
         codec,
@@ -80,7 +96,12 @@ impl ConvertStage {
     }
 
     /// Converts frame `index` into `dst` (a buffer from [`new_image`](Self::new_image)).
-    pub(crate) fn convert(&self, index: u64, frame: &FrameView<'_>, dst: &mut YuvImage) -> Result<()> {
+    pub(crate) fn convert(
+        &self,
+        index: u64,
+        frame: &FrameView<'_>,
+        dst: &mut YuvImage,
+    ) -> Result<()> {
         self.check_size(index, frame.width(), frame.height())?;
         self.converter.convert(frame, dst)?;
         Ok(())
@@ -202,10 +223,11 @@ pub(crate) fn open_encoder(
                     _ => Speed::Fast,
                 };
             }
-            let encoder = H264Encoder::new(width, height, fps, color, &h).map_err(|e| Error::Codec {
-                codec: "H.264",
-                source: Box::new(e),
-            })?;
+            let encoder =
+                H264Encoder::new(width, height, fps, color, &h).map_err(|e| Error::Codec {
+                    codec: "H.264",
+                    source: Box::new(e),
+                })?;
             let size = encoder.display_size();
             Ok((
                 Box::new(Erased {

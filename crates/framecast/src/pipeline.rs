@@ -19,6 +19,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
 
 use framecast_core::{FrameView, YuvImage};
 
@@ -89,6 +90,31 @@ pub struct Outcome<W> {
     pub source_error: Option<SourceError>,
     /// Whether [`PipelineOptions::stop`] ended the input.
     pub stopped: bool,
+    /// Time each stage spent working (not waiting for the others).
+    pub times: StageTimes,
+}
+
+/// Busy time per stage of a run. With threads the stages overlap, so the wall time is about
+/// the largest of them, not their sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct StageTimes {
+    /// Reading (and decoding PNG/JPEG) input frames.
+    pub read: Duration,
+    /// RGB -> YUV conversion, or copying YUV planes.
+    pub convert: Duration,
+    /// The encoder.
+    pub encode: Duration,
+    /// Muxing and writing to the sink.
+    pub mux: Duration,
+}
+
+/// Runs `f`, adding its duration to `total`.
+fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    *total += start.elapsed();
+    out
 }
 
 /// Reads every frame of `source`, encodes it with `writer` and finishes the file.
@@ -115,37 +141,58 @@ pub fn run<W: Send + 'static>(
     } = parts;
 
     let ended;
+    let mut times = StageTimes::default();
+    // Muxing runs inside the encoder's calls on the inline path and when flushing, so its time
+    // is kept apart and taken out of the encoder's.
+    let mux_time = std::cell::Cell::new(Duration::ZERO);
     {
         let mut on_packet = |e: Encoded| -> Result<()> {
-            mux.write(&e.packet, e.config)?;
+            let start = Instant::now();
+            let written = mux.write(&e.packet, e.config);
+            mux_time.set(mux_time.get() + start.elapsed());
+            written?;
             progress(Progress {
                 frames: mux.packets(),
                 bytes: mux.bytes(),
             });
             Ok(())
         };
+        let muxed_in_loop;
         ended = if options.threaded {
-            threaded(
+            let end = threaded(
                 source,
                 &info,
                 convert,
                 &mut encode,
                 options.queue.max(1),
                 &stop,
+                &mut times,
                 &mut on_packet,
-            )?
+            )?;
+            // The calling thread muxed: none of that ran inside the encoder's time.
+            muxed_in_loop = Duration::ZERO;
+            end
         } else {
-            inline(
+            let end = inline(
                 &mut source,
                 &info,
                 &convert,
                 image,
                 &mut encode,
                 &stop,
+                &mut times,
                 &mut on_packet,
-            )?
+            )?;
+            muxed_in_loop = mux_time.get();
+            end
         };
-        encode.finish(&mut on_packet)?;
+        let before_flush = mux_time.get();
+        let mut flush_time = Duration::ZERO;
+        timed(&mut flush_time, || encode.finish(&mut on_packet))?;
+        let muxed_in_flush = mux_time.get() - before_flush;
+        times.encode = (times.encode + flush_time)
+            .saturating_sub(muxed_in_loop)
+            .saturating_sub(muxed_in_flush);
     }
     let (frames, bytes) = (mux.packets(), mux.bytes());
     if frames == 0 {
@@ -154,8 +201,11 @@ pub fn run<W: Send + 'static>(
             None => Error::NoFrames,
         });
     }
+    let start = Instant::now();
     let sink = mux.finish()?;
+    times.mux = mux_time.get() + start.elapsed();
     Ok(Outcome {
+        times,
         sink,
         frames,
         bytes,
@@ -225,6 +275,7 @@ fn inline(
     mut image: YuvImage,
     encode: &mut EncodeStage,
     stop: &AtomicBool,
+    times: &mut StageTimes,
     on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
 ) -> Result<End> {
     let mut end = End::default();
@@ -235,7 +286,7 @@ fn inline(
             end.stopped = true;
             return Ok(end);
         }
-        match source.read_frame(&mut buf) {
+        match timed(&mut times.read, || source.read_frame(&mut buf)) {
             Ok(true) => {}
             Ok(false) => return Ok(end),
             Err(e) => {
@@ -243,9 +294,11 @@ fn inline(
                 return Ok(end);
             }
         }
-        to_picture(convert, info, index, &buf, &mut image)?;
+        timed(&mut times.convert, || {
+            to_picture(convert, info, index, &buf, &mut image)
+        })?;
         index += 1;
-        encode.encode(&image, on_packet)?;
+        timed(&mut times.encode, || encode.encode(&image, on_packet))?;
     }
 }
 
@@ -270,6 +323,7 @@ fn threaded(
     encode: &mut EncodeStage,
     queue: usize,
     stop: &Arc<AtomicBool>,
+    times: &mut StageTimes,
     on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
 ) -> Result<End> {
     let (frame_tx, frame_rx) = sync_channel::<Read>(queue);
@@ -303,13 +357,14 @@ fn threaded(
         }
         // Dropping the receiver (by leaving the loop) unblocks an encoder waiting to send.
         drop(packet_rx);
-        let end = join(encoder, "encode")?;
-        join(converter, "convert")?;
+        let (end, encode_time) = join(encoder, "encode")?;
+        times.encode += encode_time;
+        times.convert += join(converter, "convert")?;
         mux_result?;
         Ok(end)
     });
     if !stopped(stop) {
-        reader
+        times.read += reader
             .join()
             .map_err(|_| Error::Thread { stage: "read" })??;
     }
@@ -325,17 +380,18 @@ fn read_loop(
     stop: &AtomicBool,
     frames: &SyncSender<Read>,
     free: &Receiver<Vec<u8>>,
-) -> Result<()> {
+) -> Result<Duration> {
+    let mut busy = Duration::ZERO;
     loop {
         if stopped(stop) {
             let _ = frames.send(Read::End(End {
                 error: None,
                 stopped: true,
             }));
-            return Ok(());
+            return Ok(busy);
         }
         let mut buf = free.try_recv().unwrap_or_default();
-        let end = match source.read_frame(&mut buf) {
+        let end = match timed(&mut busy, || source.read_frame(&mut buf)) {
             Ok(true) => None,
             Ok(false) => Some(End::default()),
             Err(e) => Some(End {
@@ -350,7 +406,7 @@ fn read_loop(
         let last = matches!(msg, Read::End(_));
         if frames.send(msg).is_err() || last {
             // The converter hung up (an error downstream) or the input ended.
-            return Ok(());
+            return Ok(busy);
         }
     }
 }
@@ -363,7 +419,8 @@ fn convert_loop(
     bufs: &SyncSender<Vec<u8>>,
     pictures: &SyncSender<Converted>,
     free: &Receiver<YuvImage>,
-) -> Result<()> {
+) -> Result<Duration> {
+    let mut busy = Duration::ZERO;
     let mut index = 0;
     loop {
         let msg = match frames.recv_timeout(STOP_POLL) {
@@ -374,25 +431,27 @@ fn convert_loop(
             }),
             Err(RecvTimeoutError::Timeout) => continue,
             // The reader stopped without an End message: it failed and reports that itself.
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => return Ok(busy),
         };
         let buf = match msg {
             Read::Frame(buf) => buf,
             Read::End(end) => {
                 let _ = pictures.send(Converted::End(end));
-                return Ok(());
+                return Ok(busy);
             }
         };
         let mut image = match free.try_recv() {
             Ok(image) => image,
             Err(_) => convert.new_image()?,
         };
-        to_picture(convert, info, index, &buf, &mut image)?;
+        timed(&mut busy, || {
+            to_picture(convert, info, index, &buf, &mut image)
+        })?;
         index += 1;
         // The reader may have finished; a lost buffer is only a lost allocation.
         let _ = bufs.try_send(buf);
         if pictures.send(Converted::Picture(image)).is_err() {
-            return Ok(());
+            return Ok(busy);
         }
     }
 }
@@ -405,24 +464,27 @@ fn encode_loop(
     pictures: &Receiver<Converted>,
     free: &SyncSender<YuvImage>,
     packets: &SyncSender<Encoded>,
-) -> Result<End> {
+) -> Result<(End, Duration)> {
+    let mut busy = Duration::ZERO;
     let mut hung_up = false;
     for msg in pictures.iter() {
         let image = match msg {
             Converted::Picture(image) => image,
-            Converted::End(end) => return Ok(end),
+            Converted::End(end) => return Ok((end, busy)),
         };
-        encode.encode(&image, &mut |e| {
-            if packets.send(e).is_err() {
-                hung_up = true;
-            }
-            Ok(())
+        timed(&mut busy, || {
+            encode.encode(&image, &mut |e| {
+                if packets.send(e).is_err() {
+                    hung_up = true;
+                }
+                Ok(())
+            })
         })?;
         if hung_up {
             // The muxer failed; it reports its own error.
-            return Ok(End::default());
+            return Ok((End::default(), busy));
         }
         let _ = free.try_send(image);
     }
-    Ok(End::default())
+    Ok((End::default(), busy))
 }

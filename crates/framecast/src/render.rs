@@ -21,7 +21,10 @@ impl Frame {
         let exact = width as usize * height as usize * format.bytes_per_pixel();
         if data.len() != exact {
             return Err(Error::Unsupported {
-                what: format!("a {}-byte buffer for a {width}x{height} {format} frame", data.len()),
+                what: format!(
+                    "a {}-byte buffer for a {width}x{height} {format} frame",
+                    data.len()
+                ),
                 why: format!("an owned frame holds exactly {exact} bytes"),
             });
         }

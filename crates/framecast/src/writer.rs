@@ -360,7 +360,8 @@ impl<W: Send + 'static> VideoWriter<W> {
         p.convert.convert(p.frames, frame, &mut p.image)?;
         p.frames += 1;
         let mux = &mut p.mux;
-        p.encode.encode(&p.image, &mut |e: Encoded| mux.write(&e.packet, e.config))
+        p.encode
+            .encode(&p.image, &mut |e: Encoded| mux.write(&e.packet, e.config))
     }
 
     /// Encodes and muxes one YUV picture of the writer's size (the builder's
@@ -378,7 +379,8 @@ impl<W: Send + 'static> VideoWriter<W> {
         }
         p.frames += 1;
         let mux = &mut p.mux;
-        p.encode.encode(image, &mut |e: Encoded| mux.write(&e.packet, e.config))
+        p.encode
+            .encode(image, &mut |e: Encoded| mux.write(&e.packet, e.config))
     }
 
     /// Flushes the encoder, completes the file and returns the sink.

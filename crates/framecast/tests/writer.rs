@@ -66,7 +66,10 @@ fn mp4_bytes_in_a_vec_for_an_http_body() {
     let moov = mp4.windows(4).position(|w| w == b"moov").expect("moov");
     let mdat = mp4.windows(4).position(|w| w == b"mdat").expect("mdat");
     assert!(moov < mdat, "a Vec gets faststart (moov first)");
-    assert!(mp4.windows(9).any(|w| w == b"in memory"), "metadata written");
+    assert!(
+        mp4.windows(9).any(|w| w == b"in memory"),
+        "metadata written"
+    );
 }
 
 #[test]
@@ -89,13 +92,17 @@ fn fragmented_layout_streams_to_a_plain_write() {
 
 #[test]
 fn finishing_without_frames_is_an_error_and_writes_nothing() {
-    let writer = VideoWriter::builder(32, 32).build(Vec::new()).expect("writer");
+    let writer = VideoWriter::builder(32, 32)
+        .build(Vec::new())
+        .expect("writer");
     assert!(matches!(writer.finish(), Err(Error::NoFrames)));
 }
 
 #[test]
 fn a_frame_of_another_size_is_refused_with_both_sizes() {
-    let mut writer = VideoWriter::builder(32, 32).build(Vec::new()).expect("writer");
+    let mut writer = VideoWriter::builder(32, 32)
+        .build(Vec::new())
+        .expect("writer");
     let data = vec![0u8; 30 * 32 * 3];
     let e = writer
         .write_frame(&FrameView::new(&data, 30, 32, PixelFormat::Rgb24).expect("view"))
@@ -118,11 +125,13 @@ fn render_calls_make_frame_at_each_frame_time() {
 
 #[test]
 fn audio_is_copied_and_cut_to_the_video() {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/audio");
-    let Some(mp3) = std::fs::read_dir(&corpus)
-        .ok()
-        .and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|e| e == "mp3")))
-    else {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/audio");
+    let Some(mp3) = std::fs::read_dir(&corpus).ok().and_then(|d| {
+        d.filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "mp3"))
+    }) else {
         skip(&format!("no .mp3 in {}", corpus.display()));
         return;
     };
@@ -147,7 +156,10 @@ fn audio_is_copied_and_cut_to_the_video() {
         .expect("audio track");
     // 15 frames at 30 fps = 0.5 s; the audio may run on by at most one frame (1152 samples).
     let seconds = audio.duration().as_secs_f64();
-    assert!(seconds >= 0.45 && seconds <= 0.5 + 1152.0 / 44100.0 + 1e-3, "audio lasts {seconds} s");
+    assert!(
+        seconds >= 0.45 && seconds <= 0.5 + 1152.0 / 44100.0 + 1e-3,
+        "audio lasts {seconds} s"
+    );
 }
 
 fn skip(why: &str) {
@@ -199,9 +211,19 @@ fn threaded_pipeline_output_is_byte_identical_to_the_single_threaded_path() {
 
     assert_eq!(threaded.frames, 48);
     assert!(threaded.source_error.is_none() && !threaded.stopped);
-    assert_eq!(seen, (1..=48).collect::<Vec<u64>>(), "progress after every frame");
-    assert!(threaded.sink == direct, "threaded pipeline differs from VideoWriter");
-    assert!(inline.sink == direct, "inline pipeline differs from VideoWriter");
+    assert_eq!(
+        seen,
+        (1..=48).collect::<Vec<u64>>(),
+        "progress after every frame"
+    );
+    assert!(
+        threaded.sink == direct,
+        "threaded pipeline differs from VideoWriter"
+    );
+    assert!(
+        inline.sink == direct,
+        "inline pipeline differs from VideoWriter"
+    );
 }
 
 #[test]
@@ -218,7 +240,10 @@ fn pipeline_keeps_complete_frames_of_a_truncated_input() {
     .expect("run");
     assert_eq!(outcome.frames, 4);
     let e = outcome.source_error.expect("truncation reported");
-    assert!(e.to_string().contains(&(w * h * 4 - 100).to_string()), "{e}");
+    assert!(
+        e.to_string().contains(&(w * h * 4 - 100).to_string()),
+        "{e}"
+    );
     assert_eq!(video_track(&outcome.sink).0, 4);
 }
 
