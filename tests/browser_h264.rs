@@ -15,21 +15,26 @@ use framecast_core::{ColorSpec, Matrix, Range};
 
 use common::Need;
 
-/// Largest per-channel error of the patch colours Chromium may show for each colour spec.
+/// Largest per-channel error of the patch colours Chromium may show for each colour spec:
+/// (saturated and neutral patches, mid-tones).
 ///
-/// The default (BT.601 limited, fully tagged) must come back within 4. The others are what this
-/// browser does, measured with DESIGN.md's setup (Debian's headless Chromium, software decoding,
-/// `drawImage` to a 2D canvas): where the measured error exceeds 4 the bound asserted is the
-/// measurement plus a small margin, so the documented deviation stays pinned and a regression
-/// (a lost tag, a wrong matrix: errors of 30 and more) still fails.
-fn chromium_bound(spec: ColorSpec) -> u8 {
+/// The default (BT.601 limited, fully tagged) must come back within 4, and so do BT.601 full and
+/// BT.709 full. The others are documented deviations of this browser, measured with DESIGN.md's
+/// setup (Debian's headless Chromium 156, software decoding, `drawImage` to a 2D canvas); the
+/// bound asserted is the measurement plus 2, so the deviation stays pinned and a regression (a
+/// lost tag or a wrong matrix is off by 20 to 30) still fails:
+/// - BT.709 limited: blue of the saturated patches comes back 243 instead of 255, green 11 or
+///   12 instead of 0 (measured 12; DESIGN.md recorded 11); mid-tones within 5.
+/// - BT.2020, either range: saturated patches within 5, but mid-tones off by up to 96 (orange
+///   224,128,48 -> 255,108,21; sky 96,160,224 -> 0,165,225). The stream is tagged with BT.2020
+///   primaries, so Chromium maps BT.2020 primaries to sRGB and the sRGB input comes out
+///   oversaturated; saturated colours only clip back to themselves. ffmpeg, which does not
+///   convert primaries, shows them within 1.
+fn chromium_bound(spec: ColorSpec) -> (u8, u8) {
     match (spec.matrix, spec.range) {
-        (Matrix::Bt601, Range::Limited) => 4,
-        (Matrix::Bt601, Range::Full) => 4,
-        (Matrix::Bt709, Range::Limited) => 13,
-        (Matrix::Bt709, Range::Full) => 4,
-        (Matrix::Bt2020, Range::Limited) => 255,
-        (Matrix::Bt2020, Range::Full) => 255,
+        (Matrix::Bt601 | Matrix::Bt709, Range::Full) | (Matrix::Bt601, Range::Limited) => (4, 4),
+        (Matrix::Bt709, Range::Limited) => (14, 7),
+        (Matrix::Bt2020, _) => (7, 98),
         _ => panic!("no measured bound for {spec}"),
     }
 }
@@ -191,13 +196,13 @@ fn encoded_files_play_every_frame_in_chromium_and_patches_keep_their_colours() {
         let bound = chromium_bound(*spec);
         let (worst, off) = common::patch_errors(&p.pixels, bound);
         common::note(&format!(
-            "chromium {label}: max error {worst} per channel (bound {bound}); {:?}",
-            p.pixels
+            "chromium {label}: max error {} saturated/neutral, {} mid-tones (bounds {}, {}); {:?}",
+            worst.0, worst.1, bound.0, bound.1, p.pixels
         ));
         if p.pixels.len() != common::PATCHES.len() {
             bad.push(format!("{} pixels read", p.pixels.len()));
         } else if !off.is_empty() {
-            bad.push(format!("colours off by more than {bound}:{off}"));
+            bad.push(format!("colours off by more than {bound:?}:{off}"));
         }
         if !bad.is_empty() {
             failures.push(format!("{label}: {}", bad.join(", ")));

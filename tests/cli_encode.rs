@@ -465,3 +465,21 @@ fn help_shows_examples_for_the_common_uses() {
         assert!(help.contains(needle), "'{needle}' missing from --help");
     }
 }
+
+#[test]
+fn y4m_444_input_is_encoded_without_an_rgb_round_trip() {
+    let dir = temp_dir("y4m444");
+    let (w, h) = (33, 17);
+    let mut y4m = format!("YUV4MPEG2 W{w} H{h} F25:1 Ip A1:1 C444\n").into_bytes();
+    for f in 0..4u8 {
+        y4m.extend_from_slice(b"FRAME\n");
+        y4m.extend(std::iter::repeat_n(100 + f, (w * h) as usize)); // Y
+        y4m.extend(std::iter::repeat_n(90, (w * h) as usize)); // U
+        y4m.extend(std::iter::repeat_n(200, (w * h) as usize)); // V
+    }
+    let out_path = dir.join("out.mp4");
+    let out = run_with_input(bin().args(["encode", "--quiet", "-o"]).arg(&out_path), &y4m);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mp4_video(&out_path), (4, 34, 18));
+    std::fs::remove_dir_all(dir).ok();
+}

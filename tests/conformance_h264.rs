@@ -334,8 +334,9 @@ fn solid_patches_decode_within_3_per_channel_in_ffmpeg_for_every_colour_spec() {
                 .into_iter()
                 .map(|c| common::mean_rgb(frame, width, c))
                 .collect();
-            let (max, off) = common::patch_errors(&measured, PATCH_TOLERANCE_FFMPEG);
-            worst = worst.max(max);
+            let ((saturated, midtones), off) =
+                common::patch_errors(&measured, (PATCH_TOLERANCE_FFMPEG, PATCH_TOLERANCE_FFMPEG));
+            worst = worst.max(saturated).max(midtones);
             if !off.is_empty() {
                 failures.push(format!("{label} frame {n}:{off}"));
             }

@@ -725,15 +725,25 @@ pub(crate) fn mean_rgb(frame: &[u8], width: u32, (x, y): (u32, u32)) -> [u8; 3] 
     sum.map(|s| ((s + n / 2) / n) as u8)
 }
 
-/// Largest per-channel difference between measured patch colours and PATCHES, and a readable
-/// list of the patches off by more than `tolerance`.
-pub(crate) fn patch_errors(measured: &[[u8; 3]], tolerance: u8) -> (u8, String) {
-    let mut worst = 0;
+/// Index of the first mid-tone in PATCHES (the ones before are saturated or neutral).
+pub(crate) const MIDTONES: usize = 9;
+
+/// Errors of measured patch colours against PATCHES: the largest per-channel difference among
+/// the saturated/neutral patches and among the mid-tones, and a readable list of the patches off
+/// by more than their tolerance (`tolerance.0` for saturated/neutral, `tolerance.1` for
+/// mid-tones).
+pub(crate) fn patch_errors(measured: &[[u8; 3]], tolerance: (u8, u8)) -> ((u8, u8), String) {
+    let mut worst = (0, 0);
     let mut off = String::new();
-    for ((name, want), got) in PATCHES.iter().zip(measured) {
+    for (i, ((name, want), got)) in PATCHES.iter().zip(measured).enumerate() {
         let e = (0..3).map(|c| want[c].abs_diff(got[c])).max().unwrap_or(0);
-        worst = worst.max(e);
-        if e > tolerance {
+        let (w, tol) = if i < MIDTONES {
+            (&mut worst.0, tolerance.0)
+        } else {
+            (&mut worst.1, tolerance.1)
+        };
+        *w = (*w).max(e);
+        if e > tol {
             let _ = write!(off, " {name} {want:?}->{got:?}");
         }
     }

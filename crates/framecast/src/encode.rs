@@ -65,6 +65,7 @@ pub(crate) struct ConvertStage {
     width: u32,
     height: u32,
     subsampling: Subsampling,
+    yuv_input: Option<Subsampling>,
 }
 
 impl ConvertStage {
@@ -74,7 +75,19 @@ impl ConvertStage {
             width,
             height,
             subsampling,
+            yuv_input: None,
         }
+    }
+
+    /// Declares that frames arrive as YUV planes of `input` subsampling.
+    pub(crate) fn with_yuv_input(mut self, input: Option<Subsampling>) -> Self {
+        self.yuv_input = input;
+        self
+    }
+
+    /// The subsampling of YUV input, if frames arrive as YUV.
+    pub(crate) fn yuv_input(&self) -> Option<Subsampling> {
+        self.yuv_input
     }
 
     /// A picture buffer of the encoder's shape, to be reused frame after frame.
@@ -109,14 +122,14 @@ impl ConvertStage {
 
     /// Copies tightly packed planes (Y, then U, then V, as a
     /// [`FrameLayout::Yuv`](crate::source::FrameLayout::Yuv) source delivers them) of frame
-    /// `index` into `dst`.
+    /// `index` into `dst`; 4:4:4 planes into a 4:2:0 picture have their chroma averaged over
+    /// 2x2 blocks (rounded, the last column and row repeated at odd sizes).
     pub(crate) fn copy_planes(&self, index: u64, planes: &[u8], dst: &mut YuvImage) -> Result<()> {
-        let expected: usize = (0..3)
-            .map(|i| {
-                let (w, h) = dst.plane_size(i);
-                w as usize * h as usize
-            })
-            .sum();
+        let input = self.yuv_input.unwrap_or(dst.subsampling());
+        let (w, h) = (self.width as usize, self.height as usize);
+        let (cw, ch) = input.chroma_size(self.width, self.height);
+        let (cw, ch) = (cw as usize, ch as usize);
+        let expected = w * h + 2 * cw * ch;
         if planes.len() != expected {
             return Err(Error::PlaneBytes {
                 index,
@@ -124,19 +137,47 @@ impl ConvertStage {
                 expected,
             });
         }
-        let mut rest = planes;
-        for i in 0..3 {
-            let (w, h) = dst.plane_size(i);
-            let (w, h) = (w as usize, h as usize);
-            let stride = dst.stride(i);
-            let (src, tail) = rest.split_at(w * h);
-            rest = tail;
-            let plane = dst.plane_mut(i);
-            for (dst_row, src_row) in plane.chunks_mut(stride).zip(src.chunks_exact(w)) {
-                dst_row[..w].copy_from_slice(src_row);
+        let (luma, chroma) = planes.split_at(w * h);
+        copy_plane(luma, w, dst, 0);
+        for (i, src) in chroma.chunks_exact(cw * ch).enumerate() {
+            if input == dst.subsampling() {
+                copy_plane(src, cw, dst, i + 1);
+            } else if input == Subsampling::Yuv444 && dst.subsampling() == Subsampling::Yuv420 {
+                average_2x2(src, w, h, dst, i + 1);
+            } else {
+                return Err(Error::Unsupported {
+                    what: format!("{input:?} input to a {:?} encoder", dst.subsampling()),
+                    why: "framecast resamples YUV only from 4:4:4 to 4:2:0".into(),
+                });
             }
         }
         Ok(())
+    }
+}
+
+/// Copies a tight plane with rows of `width` bytes into plane `i` of `dst`.
+fn copy_plane(src: &[u8], width: usize, dst: &mut YuvImage, i: usize) {
+    let stride = dst.stride(i);
+    let plane = dst.plane_mut(i);
+    for (dst_row, src_row) in plane.chunks_mut(stride).zip(src.chunks_exact(width.max(1))) {
+        dst_row[..width].copy_from_slice(src_row);
+    }
+}
+
+/// Averages a full-size `w` x `h` chroma plane over 2x2 blocks into plane `i` of `dst`.
+fn average_2x2(src: &[u8], w: usize, h: usize, dst: &mut YuvImage, i: usize) {
+    let stride = dst.stride(i);
+    let plane = dst.plane_mut(i);
+    for (cy, dst_row) in plane.chunks_mut(stride).take(h.div_ceil(2)).enumerate() {
+        let (y0, y1) = (2 * cy, (2 * cy + 1).min(h - 1));
+        for (cx, out) in dst_row.iter_mut().take(w.div_ceil(2)).enumerate() {
+            let (x0, x1) = (2 * cx, (2 * cx + 1).min(w - 1));
+            let sum = u32::from(src[y0 * w + x0])
+                + u32::from(src[y0 * w + x1])
+                + u32::from(src[y1 * w + x0])
+                + u32::from(src[y1 * w + x1]);
+            *out = ((sum + 2) / 4) as u8;
+        }
     }
 }
 

@@ -234,14 +234,23 @@ fn check_fits<W>(info: &SourceInfo, writer: &VideoWriter<W>) -> Result<()> {
             expected_height: w.height,
         });
     }
-    if let FrameLayout::Yuv(sub) = info.layout {
-        let expected = writer.parts.image.subsampling();
-        if sub != expected {
-            return Err(Error::Unsupported {
-                what: format!("{sub:?} input into a writer built for {expected:?}"),
-                why: "build the writer with yuv_input() set to the source's subsampling".into(),
-            });
-        }
+    let declared = writer.parts.convert.yuv_input();
+    let fits = match info.layout {
+        FrameLayout::Yuv(sub) => declared == Some(sub),
+        FrameLayout::Packed(_) => declared.is_none(),
+    };
+    if !fits {
+        return Err(Error::Unsupported {
+            what: format!(
+                "a source of {:?} frames into a writer built for {}",
+                info.layout,
+                match declared {
+                    Some(sub) => format!("{sub:?} YUV input"),
+                    None => "packed RGB input".into(),
+                }
+            ),
+            why: "build the writer with yuv_input() set to the YUV source's subsampling, and without it for packed sources".into(),
+        });
     }
     Ok(())
 }

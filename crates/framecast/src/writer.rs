@@ -183,8 +183,10 @@ impl VideoWriterBuilder {
         self
     }
 
-    /// Frames will arrive as YUV pictures of this subsampling
-    /// ([`VideoWriter::write_yuv`]) rather than RGB; the colour spec then only tags them.
+    /// Frames will arrive as YUV planes of this subsampling (from a y4m
+    /// [`source`](crate::source), through the [`pipeline`](crate::pipeline)) rather than RGB;
+    /// the colour spec then only tags them. 4:4:4 input to a 4:2:0 codec has its chroma
+    /// averaged over 2x2 blocks.
     pub fn yuv_input(mut self, subsampling: Subsampling) -> Self {
         self.input_yuv = Some(subsampling);
         self
@@ -239,11 +241,13 @@ impl VideoWriterBuilder {
         open: muxer::Open<W>,
     ) -> Result<VideoWriter<W>> {
         self.options.validate()?;
-        let subsampling = self.input_yuv.unwrap_or(match self.options.codec {
+        // What the encoder codes; YUV input of another subsampling is resampled to it.
+        let subsampling = match self.options.codec {
             Codec::H264 => Subsampling::Yuv420,
             _ => Subsampling::Yuv420,
-        });
-        let convert = ConvertStage::new(self.width, self.height, self.color, subsampling);
+        };
+        let convert = ConvertStage::new(self.width, self.height, self.color, subsampling)
+            .with_yuv_input(self.input_yuv);
         let (encoder, display_size) =
             open_encoder(self.width, self.height, self.fps, self.color, &self.options)?;
         let image = convert.new_image()?;
@@ -364,8 +368,8 @@ impl<W: Send + 'static> VideoWriter<W> {
             .encode(&p.image, &mut |e: Encoded| mux.write(&e.packet, e.config))
     }
 
-    /// Encodes and muxes one YUV picture of the writer's size (the builder's
-    /// [`yuv_input`](VideoWriterBuilder::yuv_input) subsampling).
+    /// Encodes and muxes one YUV picture of the writer's size, in the codec's subsampling
+    /// (4:2:0 for H.264), already in the writer's colour spec.
     pub fn write_yuv(&mut self, image: &YuvImage) -> Result<()> {
         let p = &mut self.parts;
         if (image.width(), image.height()) != (self.info.width, self.info.height) {
