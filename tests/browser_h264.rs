@@ -6,6 +6,7 @@
 //!
 //! A missing Chromium, node or playwright-core (`npm ci` in crates/mux/tests/browser) or corpus
 //! file prints SKIP (and fails when `CI` is `true` or `1`).
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod common;
 

@@ -141,12 +141,15 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
     let info = source.info().clone();
 
     // YUV input is not converted, so its own range (y4m XCOLORRANGE) must be what is tagged
-    // unless the user says otherwise.
+    // unless the user says otherwise. RGB frames from programs are sRGB: the matrix is the
+    // user's choice, the primaries stay the source's (ColorSpec::for_srgb).
     let declared = info.color.unwrap_or_default();
-    let color = ColorSpec::new(
-        matrix.unwrap_or(declared.matrix),
-        range.unwrap_or(declared.range),
-    );
+    let matrix = matrix.unwrap_or(declared.matrix);
+    let range = range.unwrap_or(declared.range);
+    let color = match info.layout {
+        FrameLayout::Packed(_) => ColorSpec::for_srgb(matrix, range),
+        _ => ColorSpec::new(matrix, range),
+    };
     let fps = fps.or(info.fps).unwrap_or(framecast::DEFAULT_FPS);
 
     let mut builder = VideoWriter::builder(info.width, info.height)

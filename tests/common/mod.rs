@@ -98,7 +98,7 @@ pub(crate) fn available(needs: &[Need]) -> bool {
     if missing.is_empty() {
         return true;
     }
-    let _ = writeln!(std::io::stderr(), "SKIP: {} missing", missing.join(", "));
+    note(&format!("SKIP: {} missing", missing.join(", ")));
     assert!(
         !in_ci(),
         "CI is set and a test oracle or corpus file is missing: {}",
@@ -107,10 +107,11 @@ pub(crate) fn available(needs: &[Need]) -> bool {
     false
 }
 
-/// Writes one line to the real stderr (libtest does not capture direct writes), so measured
-/// figures show in `cargo test` output.
+/// Writes one line to the real stderr (libtest does not capture direct writes), so SKIPs and
+/// measured figures show in `cargo test` output; one write, so lines of parallel tests do not
+/// interleave.
 pub(crate) fn note(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 /// A directory under the system temp dir, removed on drop.
@@ -324,6 +325,31 @@ pub(crate) fn colr_nclx(mp4: &[u8]) -> Option<(u16, u16, u16, bool)> {
     ))
 }
 
+/// The four-character types of the top-level boxes of an MP4 file, in order (ISO/IEC 14496-12
+/// 4.2: 32-bit size, type, 64-bit size when the size is 1, to the end when it is 0).
+pub(crate) fn top_level_boxes(mp4: &[u8]) -> Vec<String> {
+    let mut boxes = Vec::new();
+    let mut at = 0usize;
+    while let Some(head) = mp4.get(at..at + 8) {
+        let size = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        boxes.push(String::from_utf8_lossy(&head[4..8]).into_owned());
+        let size = match size {
+            0 => mp4.len() - at,
+            1 => match mp4.get(at + 8..at + 16) {
+                Some(b) => usize::try_from(u64::from_be_bytes(b.try_into().unwrap())).unwrap(),
+                None => break,
+            },
+            n => n,
+        };
+        if size < 8 {
+            boxes.push(format!("<bad size {size}>"));
+            break;
+        }
+        at += size;
+    }
+    boxes
+}
+
 /// What one colour spec should look like to ffprobe: (color_range, color_space,
 /// color_primaries, color_transfer).
 pub(crate) fn ffprobe_names(spec: ColorSpec) -> [&'static str; 4] {
@@ -334,7 +360,9 @@ pub(crate) fn ffprobe_names(spec: ColorSpec) -> [&'static str; 4] {
     match spec.matrix {
         Matrix::Bt601 => [range, "smpte170m", "smpte170m", "smpte170m"],
         Matrix::Bt709 => [range, "bt709", "bt709", "bt709"],
-        Matrix::Bt2020 => [range, "bt2020nc", "bt2020", "bt2020-10"],
+        // RGB input is sRGB: the BT.2020 matrix keeps BT.709 primaries and transfer
+        // (ColorSpec::for_srgb).
+        Matrix::Bt2020 => [range, "bt2020nc", "bt709", "bt709"],
         m => panic!("no expected ffprobe names for {m}"),
     }
 }
@@ -344,7 +372,7 @@ pub(crate) fn code_points(spec: ColorSpec) -> (u8, u8, u8) {
     match spec.matrix {
         Matrix::Bt601 => (6, 6, 6),
         Matrix::Bt709 => (1, 1, 1),
-        Matrix::Bt2020 => (9, 14, 9),
+        Matrix::Bt2020 => (1, 1, 9),
         m => panic!("no expected code points for {m}"),
     }
 }

@@ -210,6 +210,30 @@ impl ColorSpec {
         }
     }
 
+    /// A fully tagged spec for RGB frames in sRGB (BT.709) primaries, the RGB that programs
+    /// draw: the matrix as asked, with the primaries and transfer of the source. This differs
+    /// from [`ColorSpec::new`] only for BT.2020, whose own primaries would tell players to map a
+    /// wider gamut onto the screen: Chromium 156 then showed sRGB mid-tones off by up to 96 per
+    /// channel, where BT.709 primaries and transfer with the BT.2020 matrix come back exact.
+    ///
+    /// ```
+    /// # use framecast_core::{ColorPrimaries, ColorSpec, Matrix, Range};
+    /// let spec = ColorSpec::for_srgb(Matrix::Bt2020, Range::Limited);
+    /// assert_eq!(spec.primaries, ColorPrimaries::BT709);
+    /// assert_eq!(ColorSpec::for_srgb(Matrix::Bt709, Range::Full), ColorSpec::BT709_FULL);
+    /// ```
+    pub const fn for_srgb(matrix: Matrix, range: Range) -> Self {
+        match matrix {
+            Matrix::Bt2020 => ColorSpec {
+                matrix,
+                range,
+                primaries: ColorPrimaries::BT709,
+                transfer: TransferCharacteristics::BT709,
+            },
+            _ => Self::new(matrix, range),
+        }
+    }
+
     /// The matrix code point signalled for [`Self::matrix`].
     pub const fn matrix_coefficients(&self) -> MatrixCoefficients {
         match self.matrix {

@@ -160,13 +160,15 @@ pub fn run<W: Send + 'static>(
         let muxed_in_loop;
         ended = if options.threaded {
             let end = threaded(
+                Shared {
+                    info: &info,
+                    encode: &mut encode,
+                    stop: &stop,
+                    times: &mut times,
+                },
                 source,
-                &info,
                 convert,
-                &mut encode,
                 options.queue.max(1),
-                &stop,
-                &mut times,
                 &mut on_packet,
             )?;
             // The calling thread muxed: none of that ran inside the encoder's time.
@@ -174,13 +176,15 @@ pub fn run<W: Send + 'static>(
             end
         } else {
             let end = inline(
+                Shared {
+                    info: &info,
+                    encode: &mut encode,
+                    stop: &stop,
+                    times: &mut times,
+                },
                 &mut source,
-                &info,
                 &convert,
                 image,
-                &mut encode,
-                &stop,
-                &mut times,
                 &mut on_packet,
             )?;
             muxed_in_loop = mux_time.get();
@@ -276,17 +280,28 @@ fn stopped(stop: &AtomicBool) -> bool {
     stop.load(Ordering::Relaxed)
 }
 
+/// What both layouts of the stages share.
+struct Shared<'a> {
+    info: &'a SourceInfo,
+    encode: &'a mut EncodeStage,
+    stop: &'a Arc<AtomicBool>,
+    times: &'a mut StageTimes,
+}
+
 /// Every stage on the calling thread.
 fn inline(
+    shared: Shared<'_>,
     source: &mut Box<dyn FrameSource>,
-    info: &SourceInfo,
     convert: &ConvertStage,
     mut image: YuvImage,
-    encode: &mut EncodeStage,
-    stop: &AtomicBool,
-    times: &mut StageTimes,
     on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
 ) -> Result<End> {
+    let Shared {
+        info,
+        encode,
+        stop,
+        times,
+    } = shared;
     let mut end = End::default();
     let mut buf = Vec::new();
     let mut index = 0;
@@ -326,15 +341,18 @@ enum Converted {
 /// Reader and converter on their own threads; encoding on a third; muxing (through
 /// `on_packet`) on the calling thread.
 fn threaded(
+    shared: Shared<'_>,
     source: Box<dyn FrameSource>,
-    info: &SourceInfo,
     convert: ConvertStage,
-    encode: &mut EncodeStage,
     queue: usize,
-    stop: &Arc<AtomicBool>,
-    times: &mut StageTimes,
     on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
 ) -> Result<End> {
+    let Shared {
+        info,
+        encode,
+        stop,
+        times,
+    } = shared;
     let (frame_tx, frame_rx) = sync_channel::<Read>(queue);
     let (buf_tx, buf_rx) = sync_channel::<Vec<u8>>(queue + 2);
     let (pic_tx, pic_rx) = sync_channel::<Converted>(queue);
