@@ -1,6 +1,6 @@
 //! Encodes a raw I420 file and reports encoding speed; writes the Annex-B stream for ffmpeg.
 //!
-//! `measure <in.yuv> <width> <height> <fps> <out.h264> [q<quality>|b<kbps>] [fast|medium|slow] [threads]`
+//! `measure <in.yuv> <width> <height> <fps> <out.h264> [q<quality>|b<kbps>] [fast|medium|slow] [threads] [main|baseline]`
 //!
 //! The README's figures come from this tool (see there for the commands).
 
@@ -8,12 +8,12 @@ use std::io::Write;
 use std::time::Instant;
 
 use framecast_core::{ColorSpec, RateControl, Rational, Subsampling, VideoEncoder, YuvImage};
-use framecast_h264::{H264Encoder, H264Options, Speed};
+use framecast_h264::{H264Encoder, H264Options, Profile, Speed};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 6 {
-        return Err("usage: measure <in.yuv> <w> <h> <fps> <out.h264> [q23|b1000] [fast|medium|slow] [threads]".into());
+        return Err("usage: measure <in.yuv> <w> <h> <fps> <out.h264> [q23|b1000] [fast|medium|slow] [threads] [main|baseline]".into());
     }
     let (w, h): (u32, u32) = (args[2].parse()?, args[3].parse()?);
     let fps: u32 = args[4].parse()?;
@@ -28,6 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => Speed::Medium,
     };
     let threads: u16 = args.get(8).map_or(Ok(1), |t| t.parse())?;
+    let profile = match args.get(9).map(String::as_str) {
+        Some("baseline") => Profile::ConstrainedBaseline,
+        _ => Profile::Main,
+    };
     let raw = std::fs::read(&args[1])?;
     let frame_len = (w * h + 2 * w.div_ceil(2) * h.div_ceil(2)) as usize;
     let mut frames = Vec::new();
@@ -44,7 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = H264Options::default()
         .with_rate(rate)
         .with_speed(speed)
-        .with_threads(threads);
+        .with_threads(threads)
+        .with_profile(profile);
     let mut enc = H264Encoder::new(
         w,
         h,
@@ -93,10 +98,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::File::create(&args[5])?.write_all(&out)?;
     let kbps = bytes as f64 * 8.0 / 1000.0 / (frames.len() as f64 / f64::from(fps));
     println!(
-        "{} frames -> {packets} packets, {:.1} fps, {kbps:.0} kbit/s, level_idc {}",
+        "{} frames -> {packets} packets, {:.1} fps, {kbps:.0} kbit/s, profile_idc {}, level_idc {}, {} slice(s)",
         frames.len(),
         frames.len() as f64 / secs,
-        enc.level_idc()
+        enc.profile_idc(),
+        enc.level_idc(),
+        enc.slices()
     );
     Ok(())
 }

@@ -108,7 +108,7 @@ impl<'a> BitReader<'a> {
                 reason: "rbsp_stop_one_bit is missing",
             });
         }
-        while self.pos % 8 != 0 {
+        while !self.pos.is_multiple_of(8) {
             if self.bit()? {
                 return Err(Error::MalformedSps {
                     reason: "rbsp_alignment_zero_bit is not zero",
@@ -133,13 +133,11 @@ pub(crate) struct BitWriter {
 
 impl BitWriter {
     pub(crate) fn bit(&mut self, b: bool) {
-        if self.used % 8 == 0 {
+        if self.used.is_multiple_of(8) {
             self.data.push(0);
         }
-        if b {
-            if let Some(last) = self.data.last_mut() {
-                *last |= 0x80 >> (self.used % 8);
-            }
+        if b && let Some(last) = self.data.last_mut() {
+            *last |= 0x80 >> (self.used % 8);
         }
         self.used += 1;
     }
@@ -178,7 +176,7 @@ impl BitWriter {
     /// Appends `rbsp_trailing_bits()` and returns the RBSP bytes.
     pub(crate) fn finish(mut self) -> Vec<u8> {
         self.bit(true);
-        while self.used % 8 != 0 {
+        while !self.used.is_multiple_of(8) {
             self.bit(false);
         }
         self.data

@@ -6,19 +6,14 @@ use framecast_core::{
     Codec, CodecConfig, ColorSpec, Packet, RateControl, Rational, Subsampling, VideoEncoder,
     YuvImage,
 };
-use openh264::encoder::{
-    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, Level,
-    QpRange, RateControlMode, SpsPpsStrategy, UsageType, VuiConfig,
-};
-use openh264::formats::YUVSource;
-use openh264::{OpenH264API, Timestamp};
 
 use crate::level::{self, Demand, LEVELS};
+use crate::raw::{Picture, RawEncoder, Settings};
 use crate::sps::{Sps, VideoSignalType, Vui};
-use crate::{Error, H264Options, OddSize, Result, Speed};
+use crate::{Error, H264Options, OddSize, Profile, Result};
 
-/// The largest picture side openh264 codes (its README: 3840x2160 or 2160x3840; the `openh264`
-/// crate refuses anything larger before calling the library).
+/// The largest picture side openh264 codes (its README: 3840x2160 or 2160x3840, "encoder errors
+/// when resolution exceeds" them).
 pub const MAX_LONG_SIDE: u32 = 3840;
 /// The largest short side openh264 codes.
 pub const MAX_SHORT_SIDE: u32 = 2160;
@@ -30,18 +25,23 @@ pub const MIN_SIDE: u32 = 16;
 /// `ParamValidation` in `encoder_ext.cpp` raises smaller minimums to it).
 pub const MIN_QP: u8 = 12;
 
+/// The fewest macroblock rows per slice: smaller pictures get fewer slices (and threads). Also
+/// at least openh264's rate-control group of MB rows (`GOM_ROW_MODE0_*` in its `rc.h`: 2 or 4),
+/// below which it refuses fixed slice counts.
+const MIN_MB_ROWS_PER_SLICE: u32 = 4;
+
 /// openh264 clamps frame rates to 1..=60 fps (`MIN_FRAME_RATE`/`MAX_FRAME_RATE` in
 /// `wels_const.h`) and budgets bits per frame from that rate.
 const OPENH264_FPS: (f64, f64) = (1.0, 60.0);
 
 /// H.264 encoder producing length-prefixed samples and an avcC record.
 ///
-/// Parameter sets are generated at construction by encoding one grey picture in a throwaway
-/// openh264 instance with the same settings, so [`codec_config`](VideoEncoder::codec_config)
-/// works right after [`new`](Self::new). The SPS is then rewritten: frame cropping for the
-/// display size and the VUI colour description from the [`ColorSpec`].
+/// Parameter sets come from openh264's `EncodeParameterSets` at construction, so
+/// [`codec_config`](VideoEncoder::codec_config) works right after [`new`](Self::new). The SPS
+/// is then rewritten: frame cropping for the display size and the VUI colour description from
+/// the [`ColorSpec`].
 pub struct H264Encoder {
-    encoder: Encoder,
+    encoder: RawEncoder,
     input: (u32, u32),
     /// The part of each input frame that is coded (the whole frame unless cropping).
     source: (u32, u32),
@@ -57,65 +57,14 @@ pub struct H264Encoder {
     raw_pps: Vec<u8>,
     avcc: Vec<u8>,
     level_idc: u8,
+    profile_idc: u8,
+    slices: u16,
     queue: VecDeque<Packet>,
     /// With frame skipping on, the newest packet waits here so that a skipped frame can
     /// lengthen it.
     pending: Option<Packet>,
     last_pts: Option<i64>,
     flushed: bool,
-}
-
-/// A borrowed I420 picture for openh264.
-struct Planes<'a> {
-    size: (u32, u32),
-    strides: [usize; 3],
-    planes: [&'a [u8]; 3],
-}
-
-impl YUVSource for Planes<'_> {
-    fn dimensions(&self) -> (usize, usize) {
-        (self.size.0 as usize, self.size.1 as usize)
-    }
-    fn strides(&self) -> (usize, usize, usize) {
-        (self.strides[0], self.strides[1], self.strides[2])
-    }
-    fn y(&self) -> &[u8] {
-        self.planes[0]
-    }
-    fn u(&self) -> &[u8] {
-        self.planes[1]
-    }
-    fn v(&self) -> &[u8] {
-        self.planes[2]
-    }
-}
-
-fn openh264_error(call: &'static str) -> impl FnOnce(openh264::Error) -> Error {
-    move |e| Error::Openh264 {
-        call,
-        message: e.to_string(),
-    }
-}
-
-fn to_level(level_idc: u8) -> Level {
-    match level_idc {
-        10 => Level::Level_1_0,
-        11 => Level::Level_1_1,
-        12 => Level::Level_1_2,
-        13 => Level::Level_1_3,
-        20 => Level::Level_2_0,
-        21 => Level::Level_2_1,
-        22 => Level::Level_2_2,
-        30 => Level::Level_3_0,
-        31 => Level::Level_3_1,
-        32 => Level::Level_3_2,
-        40 => Level::Level_4_0,
-        41 => Level::Level_4_1,
-        42 => Level::Level_4_2,
-        50 => Level::Level_5_0,
-        51 => Level::Level_5_1,
-        _ => Level::Level_5_2,
-    }
 }
 
 /// The display side for an input side under the odd-size policy.
@@ -136,38 +85,29 @@ fn strip_start_code(nal: &[u8]) -> Result<&[u8]> {
         })
 }
 
-/// Builds the openh264 configuration from framecast's options.
-fn config(options: &H264Options, fps: Rational, level_idc: u8) -> EncoderConfig {
+/// The number of slices (= openh264 threads) for a coded size: the requested threads, fewer
+/// when a slice would get under [`MIN_MB_ROWS_PER_SLICE`] macroblock rows.
+fn slice_count(threads: u16, coded: (u32, u32)) -> u16 {
+    let rows = coded.1.div_ceil(16);
+    let fit = u16::try_from(rows / MIN_MB_ROWS_PER_SLICE).unwrap_or(u16::MAX);
+    threads.min(fit).max(1)
+}
+
+/// Builds the openh264 settings from framecast's options.
+fn settings(
+    options: &H264Options,
+    fps: Rational,
+    level_idc: u8,
+    coded: (u32, u32),
+    slices: u16,
+) -> Settings {
     let fps_f = fps.as_f64();
     let clamped = fps_f.clamp(OPENH264_FPS.0, OPENH264_FPS.1);
-    let complexity = match options.speed {
-        Speed::Fast => Complexity::Low,
-        Speed::Medium => Complexity::Medium,
-        Speed::Slow => Complexity::High,
-    };
     let level_br = LEVELS
         .iter()
         .find(|l| l.level_idc == level_idc)
         .map_or(240_000, |l| l.max_br_kbps);
-    let cfg = EncoderConfig::new()
-        .skip_frames(options.frame_skip)
-        .max_frame_rate(FrameRate::from_hz(clamped as f32))
-        .usage_type(UsageType::CameraVideoRealTime)
-        .complexity(complexity)
-        .intra_frame_period(IntraFramePeriod::from_num_frames(
-            options.keyint_or_default(),
-        ))
-        .num_threads(options.threads)
-        .level(to_level(level_idc))
-        .sps_pps_strategy(SpsPpsStrategy::ConstantId)
-        // Scene-change detection inserts I pictures the bitrate mode does not budget for
-        // (measured: +50% over a 300 kbit/s target on synthetic motion) and moves IDRs off the
-        // keyint grid that chunked encoding relies on.
-        .scene_change_detect(false)
-        // A placeholder that makes openh264 write a VUI; framecast rewrites its colour fields
-        // from the ColorSpec (any H.273 code point, not only those openh264 names).
-        .vui(VuiConfig::bt709());
-    match options.rate {
+    let (bitrate_mode, bps, qp) = match options.rate {
         RateControl::Bitrate(kbps) => {
             // openh264 budgets target / fps bits per frame with fps clamped to 1..=60, so
             // scale the target by clamped / real to keep bits per real second on target.
@@ -175,9 +115,7 @@ fn config(options: &H264Options, fps: Rational, level_idc: u8) -> EncoderConfig 
             let bps = bps.clamp(1.0, f64::from(i32::MAX)) as u32;
             // An explicit QP range: left at openh264's 0..=51 its validation replaces it with
             // 12..=42 (`MAX_LOW_BR_QP`), and QP 42 overshoots low targets on detailed content.
-            cfg.rate_control_mode(RateControlMode::Bitrate)
-                .bitrate(BitRate::from_bps(bps))
-                .qp(QpRange::new(MIN_QP, 51))
+            (true, bps, (MIN_QP, 51))
         }
         // Quality q pins the QP range to [q, q]: openh264's rate control still runs but every
         // frame and macroblock QP is clipped to q, which is constant-QP coding. openh264 raises
@@ -189,10 +127,21 @@ fn config(options: &H264Options, fps: Rational, level_idc: u8) -> EncoderConfig 
                 _ => RateControl::DEFAULT_QUALITY,
             };
             let bps = (level_br * 1000).min(i32::MAX as u64) as u32;
-            cfg.rate_control_mode(RateControlMode::Quality)
-                .qp(QpRange::new(q, q))
-                .bitrate(BitRate::from_bps(bps))
+            (false, bps, (q, q))
         }
+    };
+    Settings {
+        size: coded,
+        bitrate_mode,
+        bps,
+        qp,
+        fps: clamped as f32,
+        speed: options.speed,
+        intra_period: options.keyint_or_default(),
+        level_idc,
+        cabac: options.profile == Profile::Main,
+        slices,
+        frame_skip: options.frame_skip,
     }
 }
 
@@ -217,10 +166,10 @@ fn avcc_record(sps: &Sps, sps_nal: &[u8], pps_nal: &[u8]) -> Result<Vec<u8>> {
     r.extend_from_slice(&pps_len.to_be_bytes());
     r.extend_from_slice(pps_nal);
     // The extension exists only for profile_idc 100, 110, 122 and 144.
-    if matches!(sps.profile_idc, 100 | 110 | 122 | 144) {
-        if let Some((chroma, luma, chroma_depth)) = sps.avcc_extension() {
-            r.extend_from_slice(&[0xFC | chroma, 0xF8 | luma, 0xF8 | chroma_depth, 0]);
-        }
+    if matches!(sps.profile_idc, 100 | 110 | 122 | 144)
+        && let Some((chroma, luma, chroma_depth)) = sps.avcc_extension()
+    {
+        r.extend_from_slice(&[0xFC | chroma, 0xF8 | luma, 0xF8 | chroma_depth, 0]);
     }
     Ok(r)
 }
@@ -292,10 +241,10 @@ impl H264Encoder {
             max_mbs_per_second: top.max_mbps,
             max_frame_mbs: top.max_fs,
         })?;
-        let cfg = config(options, fps, chosen.level_idc);
-
-        // Parameter sets from a throwaway instance: the real one then starts at frame 0.
-        let (raw_sps, raw_pps) = parameter_sets(cfg, coded)?;
+        let slices = slice_count(options.threads_or_auto(), coded);
+        let mut encoder =
+            RawEncoder::new(&settings(options, fps, chosen.level_idc, coded, slices))?;
+        let (raw_sps, raw_pps) = parameter_sets(&mut encoder)?;
         let mut sps = Sps::parse(&raw_sps)?;
         sps.set_display_size(display.0, display.1)?;
         sps.level_idc = sps.level_idc.max(chosen.level_idc);
@@ -313,8 +262,6 @@ impl H264Encoder {
         let sps_nal = sps.to_nal();
         let avcc = avcc_record(&sps, &sps_nal, &raw_pps)?;
 
-        let encoder = Encoder::with_api_config(OpenH264API::from_source(), cfg)
-            .map_err(openh264_error("encoder creation"))?;
         let pad = (source != coded).then(|| {
             let (cw, ch) = (coded.0 as usize, coded.1 as usize);
             [
@@ -337,6 +284,8 @@ impl H264Encoder {
             raw_pps,
             avcc,
             level_idc: sps.level_idc,
+            profile_idc: sps.profile_idc,
+            slices,
             queue: VecDeque::new(),
             pending: None,
             last_pts: None,
@@ -356,10 +305,22 @@ impl H264Encoder {
         self.level_idc
     }
 
+    /// The `profile_idc` signalled in the SPS and avcC: 77 (Main, CABAC) or 66 (Constrained
+    /// Baseline), from [`H264Options::profile`].
+    pub fn profile_idc(&self) -> u8 {
+        self.profile_idc
+    }
+
+    /// Slices per picture, each coded by its own openh264 thread (from
+    /// [`H264Options::threads`] and the picture height).
+    pub fn slices(&self) -> u16 {
+        self.slices
+    }
+
     /// Milliseconds for openh264's timestamp (used by its rate control statistics only).
-    fn millis(&self, pts: i64) -> Timestamp {
+    fn millis(&self, pts: i64) -> i64 {
         let ms = i128::from(pts) * 1000 * i128::from(self.fps.den()) / i128::from(self.fps.num());
-        Timestamp::from_millis(u64::try_from(ms.max(0)).unwrap_or(u64::MAX))
+        i64::try_from(ms.max(0)).unwrap_or(i64::MAX)
     }
 
     /// Encodes one picture; `Ok(None)` when openh264 skipped it.
@@ -373,14 +334,14 @@ impl H264Encoder {
             let (csw, csh) = (sw.div_ceil(2), sh.div_ceil(2));
             pad_plane(frame.plane(1), frame.stride(1), csw, csh, pu, cw / 2);
             pad_plane(frame.plane(2), frame.stride(2), csw, csh, pv, cw / 2);
-            Planes {
+            Picture {
                 size: self.coded,
                 strides: [cw, cw / 2, cw / 2],
                 planes: [&py[..], &pu[..], &pv[..]],
             }
         } else {
             // Cropping (or nothing to do): openh264 reads the top-left coded area in place.
-            Planes {
+            Picture {
                 size: self.coded,
                 strides: [frame.stride(0), frame.stride(1), frame.stride(2)],
                 planes: [frame.plane(0), frame.plane(1), frame.plane(2)],
@@ -388,12 +349,8 @@ impl H264Encoder {
         };
         let mut first_try = true;
         loop {
-            let stream = self
-                .encoder
-                .encode_at(&picture, ts)
-                .map_err(openh264_error("EncodeFrame"))?;
-            let frame_type = stream.frame_type();
-            if frame_type == FrameType::Skip || stream.num_layers() == 0 {
+            let coded = self.encoder.encode(&picture, ts)?;
+            if coded.skipped {
                 if self.frame_skip {
                     return Ok(None);
                 }
@@ -401,42 +358,34 @@ impl H264Encoder {
                     // Skipping is off, yet openh264 may still skip (e.g. its max-bitrate
                     // check); an intra refresh with the same picture is always coded.
                     first_try = false;
-                    self.encoder.force_intra_frame();
+                    self.encoder.force_idr()?;
                     continue;
                 }
                 return Err(Error::FrameSkipped { pts });
             }
             let mut data = Vec::new();
             let mut keyframe = false;
-            for l in 0..stream.num_layers() {
-                let Some(layer) = stream.layer(l) else {
-                    continue;
-                };
-                for n in 0..layer.nal_count() {
-                    let Some(nal) = layer.nal_unit(n) else {
-                        continue;
-                    };
-                    let nal = strip_start_code(nal)?;
-                    match nal[0] & 0x1f {
-                        // Parameter sets live only in the avcC record; a changed one would
-                        // make every later picture undecodable with that record.
-                        7 if nal != self.raw_sps.as_slice() => {
-                            return Err(Error::ParameterSetsChanged { which: "SPS", pts });
-                        }
-                        8 if nal != self.raw_pps.as_slice() => {
-                            return Err(Error::ParameterSetsChanged { which: "PPS", pts });
-                        }
-                        // Parameter sets (checked above) and access unit delimiters stay out.
-                        7..=9 => {}
-                        t => {
-                            keyframe |= t == 5;
-                            let len =
-                                u32::try_from(nal.len()).map_err(|_| Error::UnexpectedOutput {
-                                    reason: "a NAL unit of 4 GiB or more",
-                                })?;
-                            data.extend_from_slice(&len.to_be_bytes());
-                            data.extend_from_slice(nal);
-                        }
+            for nal in coded.nals {
+                let nal = strip_start_code(nal)?;
+                match nal[0] & 0x1f {
+                    // Parameter sets live only in the avcC record; a changed one would make
+                    // every later picture undecodable with that record.
+                    7 if nal != self.raw_sps.as_slice() => {
+                        return Err(Error::ParameterSetsChanged { which: "SPS", pts });
+                    }
+                    8 if nal != self.raw_pps.as_slice() => {
+                        return Err(Error::ParameterSetsChanged { which: "PPS", pts });
+                    }
+                    // Parameter sets (checked above) and access unit delimiters stay out.
+                    7..=9 => {}
+                    t => {
+                        keyframe |= t == 5;
+                        let len =
+                            u32::try_from(nal.len()).map_err(|_| Error::UnexpectedOutput {
+                                reason: "a NAL unit of 4 GiB or more",
+                            })?;
+                        data.extend_from_slice(&len.to_be_bytes());
+                        data.extend_from_slice(nal);
                     }
                 }
             }
@@ -456,42 +405,21 @@ impl H264Encoder {
     }
 }
 
-/// Encodes one mid-grey picture in a separate openh264 instance and returns its SPS and PPS.
-fn parameter_sets(cfg: EncoderConfig, coded: (u32, u32)) -> Result<(Vec<u8>, Vec<u8>)> {
-    let mut probe = Encoder::with_api_config(OpenH264API::from_source(), cfg)
-        .map_err(openh264_error("encoder creation"))?;
-    let (w, h) = (coded.0 as usize, coded.1 as usize);
-    let y = vec![128u8; w * h];
-    let c = vec![128u8; w / 2 * (h / 2)];
-    let picture = Planes {
-        size: coded,
-        strides: [w, w / 2, w / 2],
-        planes: [&y, &c, &c],
-    };
-    let stream = probe
-        .encode(&picture)
-        .map_err(openh264_error("EncodeFrame (parameter sets)"))?;
+/// The SPS and PPS openh264 writes before every IDR (its `EncodeParameterSets`).
+fn parameter_sets(encoder: &mut RawEncoder) -> Result<(Vec<u8>, Vec<u8>)> {
     let (mut sps, mut pps) = (None, None);
-    for l in 0..stream.num_layers() {
-        let Some(layer) = stream.layer(l) else {
-            continue;
-        };
-        for n in 0..layer.nal_count() {
-            let Some(nal) = layer.nal_unit(n) else {
-                continue;
-            };
-            let nal = strip_start_code(nal)?;
-            match nal[0] & 0x1f {
-                7 => sps = Some(nal.to_vec()),
-                8 => pps = Some(nal.to_vec()),
-                _ => {}
-            }
+    for nal in encoder.parameter_sets()? {
+        let nal = strip_start_code(nal)?;
+        match nal[0] & 0x1f {
+            7 => sps = Some(nal.to_vec()),
+            8 => pps = Some(nal.to_vec()),
+            _ => {}
         }
     }
     match (sps, pps) {
         (Some(s), Some(p)) => Ok((s, p)),
         _ => Err(Error::UnexpectedOutput {
-            reason: "the first picture came without an SPS and a PPS",
+            reason: "openh264 gave no SPS and PPS",
         }),
     }
 }
@@ -515,13 +443,13 @@ impl VideoEncoder for H264Encoder {
                 received: (frame.width(), frame.height()),
             });
         }
-        if let Some(previous) = self.last_pts {
-            if pts <= previous {
-                return Err(Error::NonIncreasingPts {
-                    previous,
-                    received: pts,
-                });
-            }
+        if let Some(previous) = self.last_pts
+            && pts <= previous
+        {
+            return Err(Error::NonIncreasingPts {
+                previous,
+                received: pts,
+            });
         }
         let packet = self.encode(frame, pts)?;
         self.last_pts = Some(pts);
@@ -573,6 +501,18 @@ mod tests {
         let mut dst = [0u8; 5 * 3];
         pad_plane(&src, 4, 3, 2, &mut dst, 5);
         assert_eq!(dst, [1, 2, 3, 3, 3, 4, 5, 6, 6, 6, 4, 5, 6, 6, 6]);
+    }
+
+    #[test]
+    fn slices_keep_four_macroblock_rows() {
+        assert_eq!(slice_count(4, (1280, 720)), 4);
+        assert_eq!(slice_count(2, (1280, 720)), 2);
+        assert_eq!(slice_count(1, (1280, 720)), 1);
+        assert_eq!(slice_count(4, (320, 240)), 3);
+        assert_eq!(slice_count(4, (640, 112)), 1);
+        assert_eq!(slice_count(4, (640, 128)), 2);
+        assert_eq!(slice_count(4, (16, 16)), 1);
+        assert_eq!(slice_count(0, (16, 16)), 1);
     }
 
     #[test]

@@ -1,5 +1,14 @@
-//! H.264 encoding for framecast: the [`openh264`] encoder behind framecast's
-//! [`VideoEncoder`](framecast_core::VideoEncoder) trait.
+//! H.264 encoding for framecast: Cisco's openh264 encoder (built from source by
+//! [`openh264_sys2`]) behind framecast's [`VideoEncoder`](framecast_core::VideoEncoder) trait.
+//!
+//! The stream is Main profile with CABAC by default ([`Profile`]), and pictures are cut into one
+//! slice per thread ([`H264Options::threads`]), because openh264 parallelises only across
+//! slices. openh264 never writes to stderr.
+//!
+//! `unsafe`: the `openh264` crate's safe encoder cannot turn on CABAC, configure slices, or
+//! silence openh264's log before initialisation (its creation warning goes to stderr), so the
+//! crate drives openh264's C API itself in one private module (`raw.rs`), the only place with
+//! `unsafe` code; each block states why it is sound.
 //!
 //! [`H264Encoder`] takes I420 [`YuvImage`](framecast_core::YuvImage)s (colour conversion happens
 //! in framecast-color; openh264's own RGB converter is never used) and returns
@@ -39,8 +48,9 @@ mod encoder;
 mod error;
 mod level;
 mod options;
+mod raw;
 pub mod sps;
 
 pub use encoder::{H264Encoder, MAX_LONG_SIDE, MAX_SHORT_SIDE, MIN_QP, MIN_SIDE};
 pub use error::{Error, Result};
-pub use options::{H264Options, OddSize, Speed};
+pub use options::{H264Options, OddSize, Profile, Speed};

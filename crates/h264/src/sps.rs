@@ -488,8 +488,8 @@ impl Sps {
     pub fn set_display_size(&mut self, width: u32, height: u32) -> Result<(), Error> {
         let (cw, ch) = self.coded_size();
         if !self.frame_mbs_only
-            || width % 2 != 0
-            || height % 2 != 0
+            || !width.is_multiple_of(2)
+            || !height.is_multiple_of(2)
             || width > cw
             || height > ch
             || width == 0

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use framecast_core::{ColorSpec, Matrix, Range, RateControl};
-use framecast_h264::{Error, H264Encoder, H264Options, OddSize};
+use framecast_h264::{Error, H264Encoder, H264Options, OddSize, Profile};
 
 /// Encodes seeded content at `w x h`, decodes it with ffmpeg and checks count, size and PSNR-Y.
 fn round_trip(w: u32, h: u32, odd: OddSize, min_psnr: f64) {
@@ -132,5 +132,86 @@ fn corpus_clip_decodes_with_high_psnr() {
         let bytes: usize = packets.iter().map(|p| p.data.len()).sum();
         eprintln!("stpancras q{q}: mean PSNR-Y {mean:.2} dB, {bytes} bytes");
         assert!(mean >= min, "q{q}: {mean:.2} dB");
+    }
+}
+
+#[test]
+fn photo_pan_at_default_quality_keeps_38_db() {
+    let Some(photo) = corpus("photos/kodak_kodim23.png") else {
+        return;
+    };
+    if !have_ffmpeg() {
+        return;
+    }
+    let frames = photo_pan(&photo, 1, 640, 360, 30, (3, 1), ColorSpec::default());
+    let (packets, config, _) = encode(&frames, 30, ColorSpec::default(), &H264Options::default());
+    let decoded = ffmpeg_decode(&config, &packets);
+    assert_eq!(decoded.frames.len(), frames.len());
+    for (i, (s, d)) in frames.iter().zip(&decoded.frames).enumerate() {
+        let p = psnr_y(s, d, 640, 640, 360);
+        assert!(p >= 38.0, "frame {i}: {p:.2} dB");
+    }
+}
+
+/// Mean PSNR-Y and total bytes of the kodim23 pan through ffmpeg, with `slices` checked.
+fn pan_psnr(
+    frames: &[framecast_core::YuvImage],
+    options: &H264Options,
+    slices: u16,
+) -> (f64, usize) {
+    let (packets, config, enc) = encode(frames, 30, ColorSpec::default(), options);
+    assert_eq!(enc.slices(), slices, "{options:?}");
+    for p in &packets {
+        let coded = sample_nals(&p.data)
+            .iter()
+            .filter(|n| matches!(n[0] & 0x1f, 1 | 5))
+            .count();
+        assert_eq!(coded, usize::from(slices));
+    }
+    let decoded = ffmpeg_decode(&config, &packets);
+    assert_eq!(decoded.frames.len(), frames.len(), "{options:?}");
+    assert_eq!((decoded.width, decoded.height), (640, 360));
+    let mean = frames
+        .iter()
+        .zip(&decoded.frames)
+        .map(|(s, d)| psnr_y(s, d, 640, 640, 360))
+        .sum::<f64>()
+        / frames.len() as f64;
+    (mean, packets.iter().map(|p| p.data.len()).sum())
+}
+
+#[test]
+fn slices_and_cabac_decode_with_unchanged_psnr() {
+    let Some(photo) = corpus("photos/kodak_kodim23.png") else {
+        return;
+    };
+    if !have_ffmpeg() {
+        return;
+    }
+    let frames = photo_pan(&photo, 1, 640, 360, 30, (3, 1), ColorSpec::default());
+    let base = H264Options::default().with_threads(1);
+    let (psnr_1, bytes_1) = pan_psnr(&frames, &base, 1);
+    // Constrained Baseline: the same pictures (CAVLC and CABAC code the same decisions
+    // losslessly), more bytes.
+    let cb = base.clone().with_profile(Profile::ConstrainedBaseline);
+    let (psnr_cb, bytes_cb) = pan_psnr(&frames, &cb, 1);
+    eprintln!(
+        "1 slice: Main {psnr_1:.3} dB {bytes_1} B, Constrained Baseline {psnr_cb:.3} dB {bytes_cb} B"
+    );
+    assert!(
+        (psnr_1 - psnr_cb).abs() < 0.05,
+        "{psnr_1:.3} vs {psnr_cb:.3}"
+    );
+    assert!(bytes_1 * 100 < bytes_cb * 95, "CABAC saves at least 5%");
+    // 640x360 is 23 macroblock rows: up to 5 slices of 4 rows.
+    for threads in [2u16, 3, 4] {
+        let (psnr, bytes) = pan_psnr(&frames, &base.clone().with_threads(threads), threads);
+        let cost = (bytes as f64 / bytes_1 as f64 - 1.0) * 100.0;
+        eprintln!("{threads} slices: {psnr:.3} dB, {bytes} B ({cost:+.1}%)");
+        assert!(
+            (psnr - psnr_1).abs() < 0.2,
+            "{threads} slices: {psnr:.3} dB"
+        );
+        assert!(cost < 10.0, "{threads} slices cost {cost:.1}% more bytes");
     }
 }

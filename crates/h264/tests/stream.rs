@@ -9,10 +9,10 @@ use framecast_core::{
     TransferCharacteristics, VideoEncoder, YuvImage,
 };
 use framecast_h264::sps::Sps;
-use framecast_h264::{Error, H264Encoder, H264Options, OddSize};
+use framecast_h264::{Error, H264Encoder, H264Options, OddSize, Profile};
 
 fn fps(n: u32) -> Rational {
-    Rational::integer(n).unwrap()
+    Rational::integer(n).expect("a positive rate")
 }
 
 fn nal_types(data: &[u8]) -> Vec<u8> {
@@ -163,12 +163,16 @@ fn level_follows_size_and_rate() {
 
 #[test]
 fn openh264_sps_round_trips_through_the_parser() {
+    use openh264::encoder::Profile as P;
     use openh264::encoder::{Encoder, EncoderConfig};
     use openh264::formats::YUVBuffer;
-    for (w, h) in [(16, 16), (176, 144), (330, 250), (1280, 720), (1920, 1088)] {
+    let sizes = [(16, 16), (176, 144), (330, 250), (1280, 720), (1920, 1088)];
+    // The High SPS carries chroma_format_idc and the bit depths (7.3.2.1.1); Main does not.
+    let profiles = [(P::Baseline, 66), (P::Main, 77), (P::High, 100)];
+    for ((w, h), (profile, idc)) in sizes.into_iter().flat_map(|s| profiles.map(|p| (s, p))) {
+        let config = EncoderConfig::new().profile(profile);
         let mut enc =
-            Encoder::with_api_config(openh264::OpenH264API::from_source(), EncoderConfig::new())
-                .unwrap();
+            Encoder::with_api_config(openh264::OpenH264API::from_source(), config).unwrap();
         let yuv = YUVBuffer::new(w, h);
         let bits = enc.encode(&yuv).unwrap().to_vec();
         let nals: Vec<&[u8]> = bits
@@ -181,6 +185,14 @@ fn openh264_sps_round_trips_through_the_parser() {
         let end = raw.iter().rposition(|&b| b != 0).unwrap() + 1;
         let mut sps = Sps::parse(&raw[..end]).unwrap();
         assert_eq!(sps.to_nal(), raw[..end], "{w}x{h}");
+        assert_eq!(sps.profile_idc, idc);
+        assert_eq!(sps.high.is_some(), idc == 100, "{w}x{h} profile {idc}");
+        if idc == 100 {
+            assert_eq!(sps.high, Some((1, false, 0, 0, false)));
+            assert_eq!(sps.avcc_extension(), Some((1, 0, 0)));
+        } else {
+            assert_eq!(sps.avcc_extension(), None);
+        }
         let (cw, ch) = sps.coded_size();
         assert_eq!(
             (cw, ch),
@@ -285,4 +297,104 @@ fn bad_input_is_refused_with_its_numbers() {
 fn encoder_is_send() {
     fn assert_send<T: Send>() {}
     assert_send::<H264Encoder>();
+}
+
+/// `entropy_coding_mode_flag` of a PPS NAL unit (7.3.2.2: after two ue(v) ids).
+fn pps_entropy_coding_mode(pps: &[u8]) -> bool {
+    let mut bit = 8; // skip the NAL header
+    let mut read = || {
+        let b = (pps[bit / 8] >> (7 - bit % 8)) & 1;
+        bit += 1;
+        b
+    };
+    for _ in 0..2 {
+        let mut zeros = 0;
+        while read() == 0 {
+            zeros += 1;
+        }
+        for _ in 0..zeros {
+            read();
+        }
+    }
+    read() == 1
+}
+
+#[test]
+fn profile_is_signalled_in_sps_pps_and_avcc() {
+    // (profile, profile_idc, constraint flags, CABAC). openh264 sets constraint_set1 for
+    // profiles up to Main, constraint_set0 for Baseline and constraint_set4/5 (frame_mbs_only,
+    // no B slices) for Main.
+    let cases = [
+        (Profile::Main, 77, 0x4C, true),
+        (Profile::ConstrainedBaseline, 66, 0xC0, false),
+    ];
+    assert_eq!(H264Options::default().profile, Profile::Main);
+    for (profile, idc, flags, cabac) in cases {
+        for (w, h, threads) in [(16, 16, 1), (320, 240, 3), (1920, 1080, 4)] {
+            let options = H264Options::default()
+                .with_profile(profile)
+                .with_threads(threads);
+            let mut enc = H264Encoder::new(w, h, fps(30), ColorSpec::default(), &options).unwrap();
+            assert_eq!(enc.profile_idc(), idc);
+            let rec = enc.codec_config().unwrap().record;
+            let (sps, pps) = avcc_parameter_sets(&rec);
+            let parsed = Sps::parse(&sps[0]).unwrap();
+            assert_eq!(
+                (parsed.profile_idc, parsed.constraint_flags),
+                (idc, flags),
+                "{profile:?}"
+            );
+            assert_eq!(parsed.high, None, "no High fields for {idc}");
+            // AVCProfileIndication, profile_compatibility, AVCLevelIndication; no High
+            // extension bytes after the PPS.
+            assert_eq!(&rec[1..4], &[idc, flags, enc.level_idc()]);
+            assert_eq!(rec.len(), 6 + 2 + sps[0].len() + 1 + 2 + pps[0].len());
+            assert_eq!(pps_entropy_coding_mode(&pps[0]), cabac, "{profile:?}");
+            // The in-band parameter sets of the first IDR match the avcC (the encoder checks
+            // that too): encode one picture.
+            let frame = YuvImage::new(w, h, Subsampling::Yuv420).unwrap();
+            enc.send_frame(&frame, 0).unwrap();
+            let p = enc.receive_packet().unwrap().unwrap();
+            assert!(p.keyframe);
+        }
+    }
+}
+
+#[test]
+fn threads_become_slices_where_the_picture_is_tall_enough() {
+    // (height, threads) -> slices: at least 4 macroblock rows per slice.
+    let cases = [
+        (16, 4, 1),
+        (48, 2, 1),
+        (64, 2, 1),
+        (128, 2, 2),
+        (128, 4, 2),
+        (144, 4, 2),
+        (240, 4, 3),
+        (720, 1, 1),
+        (720, 2, 2),
+        (720, 3, 3),
+        (1080, 4, 4),
+    ];
+    for (h, threads, slices) in cases {
+        let options = H264Options::default().with_threads(threads);
+        let mut enc = H264Encoder::new(176, h, fps(30), ColorSpec::default(), &options).unwrap();
+        assert_eq!(enc.slices(), slices, "height {h}, {threads} threads");
+        let mut rng = Lcg(u64::from(h));
+        for t in 0..3 {
+            enc.send_frame(&synthetic(176, h, t, 8, &mut rng), i64::from(t))
+                .unwrap();
+            let p = enc.receive_packet().unwrap().unwrap();
+            // One coded slice NAL (type 1 or 5) per slice.
+            let coded = nal_types(&p.data)
+                .into_iter()
+                .filter(|&t| t == 1 || t == 5)
+                .count();
+            assert_eq!(coded, usize::from(slices), "height {h}, frame {t}");
+        }
+    }
+    // 0 = the available cores, at most 4.
+    let auto = H264Options::default().threads_or_auto();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(usize::from(auto), cores.min(4));
 }

@@ -1,6 +1,10 @@
 //! Shared helpers of the integration tests: seeded content, corpus readers, the ffmpeg oracle
 //! and PSNR.
 #![allow(dead_code, reason = "each test binary uses a part of the helpers")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on broken fixtures"
+)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
