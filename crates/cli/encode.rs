@@ -35,14 +35,14 @@ impl Output {
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.is_dir() {
-                bail!(
-                    "output directory '{}' does not exist (output '{}')",
-                    dir.display(),
-                    path.display()
-                );
-            }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            bail!(
+                "output directory '{}' does not exist (output '{}')",
+                dir.display(),
+                path.display()
+            );
         }
         match ext.as_str() {
             "mp4" | "m4v" | "mov" => Ok(Output::File(path.to_path_buf())),

@@ -47,7 +47,7 @@ impl Reporter {
     pub(crate) fn update(&mut self, frames: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(frames);
-            if frames % 8 == 0 {
+            if frames.is_multiple_of(8) {
                 bar.set_message(format!("{:.1} s of video", frames as f64 / self.fps));
             }
         }

@@ -35,11 +35,11 @@ pub enum Error {
     },
     /// The muxer refused a sample or failed to write.
     #[error(transparent)]
-    Mux(#[from] framecast_mux::Error),
+    Mux(Box<framecast_mux::Error>),
     /// The input failed (only from the pipeline; a truncated input is not an error there, see
     /// [`Outcome::source_error`](crate::pipeline::Outcome::source_error)).
     #[error(transparent)]
-    Source(#[from] SourceError),
+    Source(Box<SourceError>),
     /// Finishing a writer that received no frame: there is nothing to write.
     #[error("no frames were written; a video needs at least one frame")]
     NoFrames,
@@ -84,6 +84,20 @@ pub enum Error {
         /// Which stage.
         stage: &'static str,
     },
+}
+
+// The muxer's and the sources' errors are boxed: they are the largest, and every `Result` of
+// the facade carries the size of its largest variant.
+impl From<framecast_mux::Error> for Error {
+    fn from(e: framecast_mux::Error) -> Self {
+        Error::Mux(Box::new(e))
+    }
+}
+
+impl From<SourceError> for Error {
+    fn from(e: SourceError) -> Self {
+        Error::Source(Box::new(e))
+    }
 }
 
 /// `Result` with the facade's [`Error`].

@@ -201,7 +201,7 @@ pub fn run<W: Send + 'static>(
     let (frames, bytes) = (mux.packets(), mux.bytes());
     if frames == 0 {
         return Err(match ended.error {
-            Some(e) => Error::Source(e),
+            Some(e) => Error::Source(Box::new(e)),
             None => Error::NoFrames,
         });
     }
