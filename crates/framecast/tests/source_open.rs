@@ -142,11 +142,14 @@ fn images_are_detected_by_content_pattern_and_directory() {
 
 #[test]
 fn missing_file_names_the_path() {
-    let msg = err(&InputSpec::new(PathBuf::from(
+    let e = match open(&InputSpec::new(PathBuf::from(
         "/nonexistent/framecast/in.rgb",
-    )));
-    assert!(
-        msg.starts_with("reading /nonexistent/framecast/in.rgb: "),
-        "{msg}"
-    );
+    ))) {
+        Ok(_) => panic!("a missing file opened"),
+        Err(e) => e,
+    };
+    assert_eq!(e.to_string(), "reading /nonexistent/framecast/in.rgb");
+    // The operating system's reason is the error's source, shown by `{:#}` chains.
+    let cause = std::error::Error::source(&e).expect("an I/O cause");
+    assert!(cause.to_string().contains("No such file"), "{cause}");
 }

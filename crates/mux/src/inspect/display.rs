@@ -41,6 +41,16 @@ impl fmt::Display for Track {
         if self.width != 0 || self.height != 0 {
             write!(f, " {}x{}", self.width, self.height)?;
         }
+        if let Some(c) = self.color {
+            write!(
+                f,
+                " colour {}/{}/{} (primaries/transfer/matrix) {} range",
+                c.primaries,
+                c.transfer,
+                c.matrix,
+                if c.full_range { "full" } else { "limited" }
+            )?;
+        }
         if self.sample_rate != 0 {
             write!(f, " {} Hz {} ch", self.sample_rate, self.channels)?;
         }
@@ -65,6 +75,11 @@ impl fmt::Display for Track {
             write!(f, ", {} in fragments", self.fragment_sample_count)?;
         }
         f.write_str(")")?;
+        if self.width != 0 && self.decode_duration != 0 && self.timescale != 0 {
+            let fps =
+                self.sample_count as f64 * f64::from(self.timescale) / self.decode_duration as f64;
+            write!(f, ", {fps:.3} fps")?;
+        }
         if self.has_ctts {
             f.write_str(", composition offsets")?;
         }

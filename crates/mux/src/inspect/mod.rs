@@ -102,6 +102,20 @@ pub struct Edit {
     pub media_rate: i32,
 }
 
+/// An `nclx` colour description (ISO/IEC 14496-12 12.1.5; code points of ITU-T H.273).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Nclx {
+    /// ColourPrimaries code point.
+    pub primaries: u16,
+    /// TransferCharacteristics code point.
+    pub transfer: u16,
+    /// MatrixCoefficients code point.
+    pub matrix: u16,
+    /// Whether samples use the full range.
+    pub full_range: bool,
+}
+
 /// What the inspector learnt about one track.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -139,6 +153,8 @@ pub struct Track {
     pub has_ctts: bool,
     /// The edit list; empty without `edts`/`elst`.
     pub edits: Vec<Edit>,
+    /// The `nclx` colour description of a visual sample entry's `colr` box, if any.
+    pub color: Option<Nclx>,
     pub(crate) stss_count: Option<u64>,
     pub(crate) fragment_sync_count: u64,
 }

@@ -178,6 +178,9 @@ fn sample_entry(src: &mut dyn Source, entry: &BoxNode, t: &mut Track) -> Result<
             c.skip(24, "sample entry fields before width")?;
             t.width = u32::from(c.u16("width")?);
             t.height = u32::from(c.u16("height")?);
+            if let Some(colr) = child(entry, b"colr") {
+                t.color = nclx(&payload(src, colr)?, colr)?;
+            }
         }
         Some(ref h) if h == b"soun" => {
             c.skip(16, "sample entry fields before channelcount")?;
@@ -196,6 +199,26 @@ fn sample_entry(src: &mut dyn Source, entry: &BoxNode, t: &mut Track) -> Result<
         t.object_type = object_type(&p, esds)?;
     }
     Ok(())
+}
+
+/// The `nclx` form of a `colr` payload (14496-12 12.1.5.2); other colour types give `None`.
+fn nclx(p: &[u8], colr: &BoxNode) -> Result<Option<super::Nclx>> {
+    let mut c = Cursor::new(p, colr.fourcc, colr.offset);
+    let kind = [
+        c.u8("colour_type")?,
+        c.u8("colour_type")?,
+        c.u8("colour_type")?,
+        c.u8("colour_type")?,
+    ];
+    if &kind != b"nclx" {
+        return Ok(None);
+    }
+    Ok(Some(super::Nclx {
+        primaries: c.u16("colour_primaries")?,
+        transfer: c.u16("transfer_characteristics")?,
+        matrix: c.u16("matrix_coefficients")?,
+        full_range: c.u8("full_range_flag")? & 0x80 != 0,
+    }))
 }
 
 /// Reads a descriptor header (tag, then a size of up to four 7-bit bytes).
