@@ -18,10 +18,10 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,19 +44,39 @@ def make_source(path, w, h, frames):
 
 
 def run_timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
-    """Runs cmd; returns (wall seconds, peak RSS in MiB of the child, stderr text)."""
+    """Runs cmd; returns (wall seconds, peak RSS in MiB of the child, stderr text).
+
+    Peak RSS is the child's VmHWM, polled from /proc while it runs (the high-water mark only
+    grows, so the last reading is the peak up to a few ms before exit). ru_maxrss from wait4
+    cannot be used: a child forked from this process counts the parent's pages until it execs.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
+    drained = []
+    threads = [threading.Thread(target=lambda: drained.append(proc.stderr.read()))]
     if stdout == subprocess.PIPE:
-        # Drain a pipe output (the reader of a fragmented MP4 on stdout).
-        while proc.stdout.read(1 << 16):
+        # The reader of a fragmented MP4 on stdout.
+        threads.append(threading.Thread(target=lambda: [None for _ in iter(lambda: proc.stdout.read(1 << 16), b"")]))
+    for t in threads:
+        t.start()
+    peak_kib = 0
+    status_path = f"/proc/{proc.pid}/status"
+    while proc.poll() is None:
+        try:
+            with open(status_path) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak_kib = max(peak_kib, int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
             pass
-    err = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
+        time.sleep(0.005)
     wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{cmd[0]} failed ({status}):\n{err}")
-    return wall, usage.ru_maxrss / 1024.0, err
+    for t in threads:
+        t.join()
+    err = drained[0].decode(errors="replace") if drained else ""
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{err}")
+    return wall, peak_kib / 1024.0, err
 
 
 def psnr_y(mp4, src, w, h):
@@ -109,14 +129,21 @@ def bench_size(tmp, w, h, frames, runs):
 def rss_growth(tmp, src, w, h, frames_in_src):
     """framecast's peak RSS for 90 and 900 frames, to a file and to a pipe."""
     frame = w * h * 3
-    data = src.read_bytes()[: frame * min(frames_in_src, 90)]
-    results = {}
+    feeds = {}
+    with open(src, "rb") as f:
+        data = f.read(frame * min(frames_in_src, 90))
     for count in (90, 900):
         feed = tmp / f"feed_{count}.rgb"
         with open(feed, "wb") as f:
             for i in range(count):
                 j = i % (len(data) // frame)
                 f.write(data[j * frame:(j + 1) * frame])
+        feeds[count] = feed
+    # A forked child starts with this process's resident pages until it execs, and ru_maxrss
+    # counts them: drop the frames before starting anything.
+    del data
+    results = {}
+    for count, feed in feeds.items():
         for target in ("file", "pipe"):
             out = ["-o", str(tmp / f"rss_{count}.mp4")] if target == "file" else ["-o", "-"]
             cmd = [str(FRAMECAST), "encode", "--size", f"{w}x{h}", "--quiet", "-i", str(feed)] + out
