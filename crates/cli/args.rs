@@ -30,6 +30,27 @@ pub(crate) enum Command {
         #[command(subcommand)]
         target: BenchTarget,
     },
+    /// Take ffmpeg's arguments, as matplotlib, imageio and MoviePy send them.
+    ///
+    /// Encodes H.264 MP4 the way `encode` does. Started under a name beginning with `ffmpeg`
+    /// (see ffmpeg-shim), framecast always works this way.
+    #[command(disable_help_flag = true)]
+    Ffmpeg {
+        /// ffmpeg arguments, e.g. -f rawvideo -s 640x480 -pix_fmt rgba -r 30 -i - out.mp4
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Create DIR/ffmpeg, a link to this binary, and print how to point matplotlib, imageio and
+    /// MoviePy at it.
+    FfmpegShim {
+        /// The directory for the `ffmpeg` link (created if missing).
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

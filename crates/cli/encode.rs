@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use framecast::pipeline::{self, Outcome, PipelineOptions};
-use framecast::source::{FrameLayout, FrameSource, InputSpec};
+use framecast::source::{FrameLayout, FrameSource, InputSpec, SourceError};
 use framecast::{
     AtomicFile, ColorSpec, Layout, Matrix, OddSize, PixelFormat, Range, RateControl, Rational,
     VideoOptions, VideoWriter, VideoWriterBuilder,
@@ -74,6 +74,59 @@ struct Job {
     quiet: bool,
     threaded: bool,
     timings: bool,
+    /// How an input that ends inside a frame is reported.
+    partial: PartialFrame,
+}
+
+/// What an input that ends inside a frame does to the exit status (DESIGN contract 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PartialFrame {
+    /// An error naming the leftover bytes, and a non-zero exit (`framecast encode`).
+    Fail,
+    /// A warning and exit 0, as ffmpeg does (the ffmpeg-compatible front); the warning is
+    /// left out when `quiet_warnings`.
+    Warn {
+        /// Print nothing (ffmpeg's `-loglevel error`).
+        quiet_warnings: bool,
+    },
+}
+
+/// The output size for an input size (a resize target that may depend on the input's size).
+pub(crate) type ResizeTo = Box<dyn Fn((u32, u32)) -> anyhow::Result<(u32, u32)>>;
+
+/// Opens the input; called only after everything else was checked, since it may read stdin.
+pub(crate) type OpenSource = Box<dyn FnOnce() -> anyhow::Result<Box<dyn FrameSource>>>;
+
+/// One encode, as either front (`framecast encode`, the ffmpeg syntax) describes it: both turn
+/// their arguments into this and call [`run`], so they build the same facade options.
+pub(crate) struct Request {
+    /// Opens the input.
+    pub(crate) open: OpenSource,
+    /// The input file, when it is one (its length gives the progress bar a total).
+    pub(crate) input_path: Option<PathBuf>,
+    /// The frame size, when known before the input is opened (checked against the codec).
+    pub(crate) size: Option<(u32, u32)>,
+    /// Frames per second; default: the input's, else [`framecast::DEFAULT_FPS`].
+    pub(crate) fps: Option<Rational>,
+    pub(crate) options: VideoOptions,
+    pub(crate) matrix: Option<Matrix>,
+    pub(crate) range: Option<Range>,
+    pub(crate) layout: Option<Layout>,
+    /// An ADTS AAC or MP3 file copied into the audio track.
+    pub(crate) audio: Option<PathBuf>,
+    pub(crate) metadata: Vec<(String, String)>,
+    pub(crate) output: PathBuf,
+    /// The size to resize frames to, computed from the input size once it is known.
+    pub(crate) resize: Option<ResizeTo>,
+    /// Stop after this many frames (ffmpeg's `-frames:v`).
+    pub(crate) max_frames: Option<u64>,
+    /// No progress bar and no summary line.
+    pub(crate) quiet: bool,
+    /// Print notes (an odd size padded) even when quiet.
+    pub(crate) notes: bool,
+    pub(crate) timings: bool,
+    pub(crate) threaded: bool,
+    pub(crate) partial: PartialFrame,
 }
 
 pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
@@ -101,7 +154,6 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
         .map(str::parse::<Range>)
         .transpose()
         .context("--range")?;
-    let output = Output::parse(&args.output)?;
     let mut options = VideoOptions::default();
     options.rate = match (args.quality, args.bitrate) {
         (_, Some(kbps)) => RateControl::Bitrate(kbps),
@@ -116,56 +168,12 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
     } else {
         OddSize::Pad
     };
-    options.validate()?;
-
-    let audio = match &args.audio {
-        Some(path) => Some(
-            std::fs::File::open(path)
-                .with_context(|| format!("opening audio file '{}'", path.display()))?,
-        ),
-        None => None,
-    };
-
-    if let Some((w, h)) = args.size {
-        // Refuse a size the codec cannot take before waiting for any input.
-        options.check_size(w, h)?;
-    }
     let mut spec = InputSpec::new(args.input.clone());
     if let Some(size) = args.size {
         spec = spec.with_size(size);
     }
     if let Some(fmt) = pix_fmt {
         spec = spec.with_pix_fmt(fmt);
-    }
-    let source = framecast::source::open(&spec).context("opening the input")?;
-    let info = source.info().clone();
-
-    // YUV input is not converted, so its own range (y4m XCOLORRANGE) must be what is tagged
-    // unless the user says otherwise. RGB frames from programs are sRGB: the matrix is the
-    // user's choice, the primaries stay the source's (ColorSpec::for_srgb).
-    let declared = info.color.unwrap_or_default();
-    let matrix = matrix.unwrap_or(declared.matrix);
-    let range = range.unwrap_or(declared.range);
-    let color = match info.layout {
-        FrameLayout::Packed(_) => ColorSpec::for_srgb(matrix, range),
-        _ => ColorSpec::new(matrix, range),
-    };
-    let fps = fps.or(info.fps).unwrap_or(framecast::DEFAULT_FPS);
-
-    let mut builder = VideoWriter::builder(info.width, info.height)
-        .fps(fps)
-        .options(options)
-        .color(color);
-    if let FrameLayout::Yuv(sub) = info.layout {
-        builder = builder.yuv_input(sub);
-    }
-    for (k, v) in &args.metadata {
-        builder = builder.metadata(k, v);
-    }
-    if let Some(file) = audio {
-        builder = builder
-            .audio(file)
-            .with_context(|| format!("reading audio file '{}'", display(args.audio.as_deref())))?;
     }
     let layout = args.layout.as_deref().map(|l| {
         if l == "fragmented" {
@@ -174,23 +182,135 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
             Layout::Faststart
         }
     });
-    let total = args
-        .input
+    run(Request {
+        open: Box::new(move || framecast::source::open(&spec).context("opening the input")),
+        input_path: args.input.clone(),
+        size: args.size,
+        fps,
+        options,
+        matrix,
+        range,
+        layout,
+        audio: args.audio.clone(),
+        metadata: args.metadata.clone(),
+        output: args.output.clone(),
+        resize: None,
+        max_frames: None,
+        quiet: args.quiet,
+        notes: true,
+        timings: args.timings,
+        threaded: !args.single_thread,
+        partial: PartialFrame::Fail,
+    })
+}
+
+/// Checks everything that can be checked without input, opens the input, and encodes it.
+pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
+    let output = Output::parse(&req.output)?;
+    let options = req.options;
+    options.validate()?;
+
+    let audio = match &req.audio {
+        Some(path) => Some(
+            std::fs::File::open(path)
+                .with_context(|| format!("opening audio file '{}'", path.display()))?,
+        ),
+        None => None,
+    };
+
+    if let Some((w, h)) = req.size {
+        // Refuse a size the codec cannot take before waiting for any input.
+        let (w, h) = match &req.resize {
+            Some(resize) => resize((w, h))?,
+            None => (w, h),
+        };
+        options.check_size(w, h)?;
+    }
+    let mut source = (req.open)()?;
+    if let Some(max) = req.max_frames {
+        source = Box::new(Limited {
+            inner: source,
+            left: max,
+        });
+    }
+    let info = source.info().clone();
+
+    // YUV input is not converted, so its own range (y4m XCOLORRANGE) must be what is tagged
+    // unless the user says otherwise. RGB frames from programs are sRGB: the matrix is the
+    // user's choice, the primaries stay the source's (ColorSpec::for_srgb).
+    let declared = info.color.unwrap_or_default();
+    let matrix = req.matrix.unwrap_or(declared.matrix);
+    let range = req.range.unwrap_or(declared.range);
+    let color = match info.layout {
+        FrameLayout::Packed(_) => ColorSpec::for_srgb(matrix, range),
+        _ => ColorSpec::new(matrix, range),
+    };
+    let fps = req.fps.or(info.fps).unwrap_or(framecast::DEFAULT_FPS);
+
+    let mut builder = VideoWriter::builder(info.width, info.height)
+        .fps(fps)
+        .options(options)
+        .color(color);
+    if let FrameLayout::Yuv(sub) = info.layout {
+        builder = builder.yuv_input(sub);
+    }
+    if let Some(resize) = &req.resize {
+        let (w, h) = resize((info.width, info.height))?;
+        builder = builder.resize(w, h);
+    }
+    for (k, v) in &req.metadata {
+        builder = builder.metadata(k, v);
+    }
+    if let Some(file) = audio {
+        builder = builder
+            .audio(file)
+            .with_context(|| format!("reading audio file '{}'", display(req.audio.as_deref())))?;
+    }
+    let total = req
+        .input_path
         .as_deref()
         .filter(|p| p.as_os_str() != "-")
         .and_then(|p| std::fs::metadata(p).ok())
         .filter(std::fs::Metadata::is_file)
         .map(|m| m.len() / (info.frame_len() as u64).max(1))
         .filter(|n| *n > 1);
+    let total = match (total, req.max_frames) {
+        (Some(t), Some(max)) => Some(t.min(max)),
+        (t, _) => t,
+    };
     let job = Job {
         total,
         output,
-        layout,
-        quiet: args.quiet,
-        threaded: !args.single_thread,
-        timings: args.timings,
+        layout: req.layout,
+        quiet: req.quiet,
+        threaded: req.threaded,
+        timings: req.timings,
+        partial: req.partial,
     };
-    run_job(&job, builder, source)
+    run_job(&job, builder, source, req.notes)
+}
+
+/// A source cut after a number of frames (ffmpeg's `-frames:v N`).
+struct Limited {
+    inner: Box<dyn FrameSource>,
+    left: u64,
+}
+
+impl FrameSource for Limited {
+    fn info(&self) -> &framecast::source::SourceInfo {
+        self.inner.info()
+    }
+
+    fn read_frame(&mut self, buf: &mut Vec<u8>) -> Result<bool, framecast::source::SourceError> {
+        if self.left == 0 {
+            return Ok(false);
+        }
+        let more = self.inner.read_frame(buf)?;
+        if more {
+            self.left -= 1;
+        }
+        Ok(more)
+    }
 }
 
 fn display(p: Option<&Path>) -> String {
@@ -212,8 +332,9 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         quiet: args.quiet,
         threaded: true,
         timings: false,
+        partial: PartialFrame::Fail,
     };
-    run_job(&job, builder, Box::new(source))
+    run_job(&job, builder, Box::new(source), true)
 }
 
 /// How a pipeline run ended, without its sink.
@@ -241,6 +362,7 @@ fn run_job(
     job: &Job,
     builder: VideoWriterBuilder,
     source: Box<dyn FrameSource>,
+    notes: bool,
 ) -> anyhow::Result<ExitCode> {
     let stop = Arc::new(AtomicBool::new(false));
     crate::progress::install_interrupt(&stop);
@@ -253,7 +375,9 @@ fn run_job(
             let builder = builder.layout(job.layout.unwrap_or(Layout::Fragmented));
             let writer = builder.build(BufWriter::with_capacity(1 << 16, std::io::stdout()))?;
             let fps = writer.info().fps;
-            note_size(job, &writer);
+            if notes {
+                note_size(job, &writer);
+            }
             let (mut out, done) = split(run_pipeline(job, source, writer, &options)?);
             out.flush().context("writing to stdout")?;
             (done, fps)
@@ -266,7 +390,9 @@ fn run_job(
                 .layout(Layout::Fragmented)
                 .build(BufWriter::with_capacity(1 << 16, file))?;
             let fps = writer.info().fps;
-            note_size(job, &writer);
+            if notes {
+                note_size(job, &writer);
+            }
             let (mut out, done) = match run_pipeline(job, source, writer, &options) {
                 Ok(outcome) => split(outcome),
                 Err(e) => {
@@ -283,7 +409,9 @@ fn run_job(
             let file = AtomicFile::create(path)?;
             let writer = builder.layout(Layout::Faststart).build_seekable(file)?;
             let fps = writer.info().fps;
-            note_size(job, &writer);
+            if notes {
+                note_size(job, &writer);
+            }
             let (mut file, done) = split(run_pipeline(job, source, writer, &options)?);
             file.flush()
                 .with_context(|| format!("writing '{}'", path.display()))?;
@@ -318,6 +446,20 @@ fn run_job(
         );
     }
     if let Some(e) = done.source_error {
+        if let (PartialFrame::Warn { quiet_warnings }, SourceError::Truncated { .. }) =
+            (job.partial, &e)
+        {
+            // ffmpeg drops a trailing partial frame with a warning and succeeds.
+            if !quiet_warnings {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "framecast: warning: {e}; the {} complete frames were written to {}",
+                    done.frames,
+                    job.output.name()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         let e = anyhow::Error::from(e);
         let _ = writeln!(
             std::io::stderr(),
@@ -342,12 +484,11 @@ fn run_job(
 /// One stderr line when the codec cannot show the input's size exactly.
 fn note_size<W>(job: &Job, writer: &VideoWriter<W>) {
     if let Some(note) = writer.info().size_note() {
-        let hint = if note.contains("padded") {
+        let hint = if note.contains("padded") && job.partial == PartialFrame::Fail {
             " (--odd crop crops instead)"
         } else {
             ""
         };
-        let _ = job;
         let _ = writeln!(std::io::stderr(), "framecast: note: {note}{hint}");
     }
 }

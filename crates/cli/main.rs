@@ -6,6 +6,7 @@ mod args;
 mod bench;
 mod demo;
 mod encode;
+mod ffmpeg;
 mod pattern;
 mod probe;
 mod progress;
@@ -18,6 +19,12 @@ use clap::Parser;
 use crate::args::{Args, BenchTarget, Command};
 
 fn main() -> ExitCode {
+    // Started as `ffmpeg` (a link from `framecast ffmpeg-shim`) or as `framecast ffmpeg`:
+    // ffmpeg's syntax, which clap cannot parse (`-i -`, `-strict -2`).
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(args) = ffmpeg::front_args(&argv) {
+        return ffmpeg::main(&args);
+    }
     match run() {
         Ok(code) => code,
         Err(err) => {
@@ -43,6 +50,9 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Probe { files } => probe::probe(&files)?,
         Command::Encode(args) => return encode::encode(&args),
         Command::Demo(args) => return encode::demo(&args),
+        // Normally taken before clap runs (see `main`); reached only through odd spellings.
+        Command::Ffmpeg { args } => return Ok(ffmpeg::main(&args)),
+        Command::FfmpegShim { dir } => ffmpeg::shim::create(&dir)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ use framecast_core::{
 
 #[cfg(feature = "h264")]
 use crate::Codec;
+use crate::scale::Scaler;
 use crate::{Error, Result, VideoOptions};
 
 /// An encoder with its error erased into the facade's, so stages can hold any codec.
@@ -59,13 +60,23 @@ fn codec_error(codec: &'static str, e: impl std::error::Error + Send + Sync + 's
     }
 }
 
-/// Turns input frames into the encoder's YUV pictures.
+/// Turns input frames into the encoder's YUV pictures, resizing them first when asked.
 pub(crate) struct ConvertStage {
     converter: Converter,
+    /// The size pictures are encoded at (after any resize).
     width: u32,
     height: u32,
     subsampling: Subsampling,
     yuv_input: Option<Subsampling>,
+    resize: Option<Resize>,
+}
+
+/// A resize before conversion, with its buffers, reused frame after frame: the resized frame
+/// and the scaler's rows.
+struct Resize {
+    scaler: Scaler,
+    resized: Vec<u8>,
+    scratch: Vec<u8>,
 }
 
 impl ConvertStage {
@@ -76,6 +87,26 @@ impl ConvertStage {
             height,
             subsampling,
             yuv_input: None,
+            resize: None,
+        }
+    }
+
+    /// Resizes every frame with `scaler` before converting it; the stage's size must be the
+    /// scaler's output size, and frames arrive in its source size.
+    pub(crate) fn with_resize(mut self, scaler: Scaler) -> Self {
+        self.resize = Some(Resize {
+            scaler,
+            resized: Vec::new(),
+            scratch: Vec::new(),
+        });
+        self
+    }
+
+    /// The size frames arrive in: the scaler's source size, or the encoded size.
+    fn input_size(&self) -> (u32, u32) {
+        match &self.resize {
+            Some(r) => r.scaler.source_size(),
+            None => (self.width, self.height),
         }
     }
 
@@ -96,13 +127,14 @@ impl ConvertStage {
     }
 
     fn check_size(&self, index: u64, width: u32, height: u32) -> Result<()> {
-        if (width, height) != (self.width, self.height) {
+        let (expected_width, expected_height) = self.input_size();
+        if (width, height) != (expected_width, expected_height) {
             return Err(Error::FrameSize {
                 index,
                 width,
                 height,
-                expected_width: self.width,
-                expected_height: self.height,
+                expected_width,
+                expected_height,
             });
         }
         Ok(())
@@ -110,13 +142,22 @@ impl ConvertStage {
 
     /// Converts frame `index` into `dst` (a buffer from [`new_image`](Self::new_image)).
     pub(crate) fn convert(
-        &self,
+        &mut self,
         index: u64,
         frame: &FrameView<'_>,
         dst: &mut YuvImage,
     ) -> Result<()> {
         self.check_size(index, frame.width(), frame.height())?;
-        self.converter.convert(frame, dst)?;
+        let Some(resize) = &mut self.resize else {
+            self.converter.convert(frame, dst)?;
+            return Ok(());
+        };
+        resize
+            .scaler
+            .resize_with(frame, &mut resize.resized, &mut resize.scratch)?;
+        let (w, h) = resize.scaler.output_size();
+        let resized = FrameView::new(&resize.resized, w, h, frame.format())?;
+        self.converter.convert(&resized, dst)?;
         Ok(())
     }
 

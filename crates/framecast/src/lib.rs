@@ -11,6 +11,8 @@
 //!   [`pipeline::run`], which encodes a source with reading, conversion, encoding and muxing
 //!   on their own threads.
 //! - [`AtomicFile`]: an output file that appears only when complete.
+//! - [`scale`]: resizing packed frames before conversion
+//!   ([`VideoWriterBuilder::resize`], ffmpeg's `-vf scale`).
 //!
 //! ```
 //! use framecast::{FrameView, PixelFormat, RateControl, Rational, VideoWriter};
@@ -48,6 +50,7 @@ mod muxer;
 mod output;
 pub mod pipeline;
 mod render;
+pub mod scale;
 pub mod source;
 mod writer;
 

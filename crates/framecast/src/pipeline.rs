@@ -133,7 +133,7 @@ pub fn run<W: Send + 'static>(
     let info = source.info().clone();
     let VideoWriter { parts, .. } = writer;
     let Parts {
-        convert,
+        mut convert,
         mut encode,
         mut mux,
         image,
@@ -183,7 +183,7 @@ pub fn run<W: Send + 'static>(
                     times: &mut times,
                 },
                 &mut source,
-                &convert,
+                &mut convert,
                 image,
                 &mut on_packet,
             )?;
@@ -261,7 +261,7 @@ fn check_fits<W>(info: &SourceInfo, writer: &VideoWriter<W>) -> Result<()> {
 
 /// Frame `index` of a source into a picture: converted from RGB, or copied from YUV planes.
 fn to_picture(
-    convert: &ConvertStage,
+    convert: &mut ConvertStage,
     info: &SourceInfo,
     index: u64,
     buf: &[u8],
@@ -292,7 +292,7 @@ struct Shared<'a> {
 fn inline(
     shared: Shared<'_>,
     source: &mut Box<dyn FrameSource>,
-    convert: &ConvertStage,
+    convert: &mut ConvertStage,
     mut image: YuvImage,
     on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
 ) -> Result<End> {
@@ -343,7 +343,7 @@ enum Converted {
 fn threaded(
     shared: Shared<'_>,
     source: Box<dyn FrameSource>,
-    convert: ConvertStage,
+    mut convert: ConvertStage,
     queue: usize,
     on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
 ) -> Result<End> {
@@ -371,7 +371,15 @@ fn threaded(
         })?;
     let result = std::thread::scope(|scope| -> Result<End> {
         let converter = scope.spawn(move || {
-            convert_loop(&convert, info, stop, &frame_rx, &buf_tx, &pic_tx, &free_rx)
+            convert_loop(
+                &mut convert,
+                info,
+                stop,
+                &frame_rx,
+                &buf_tx,
+                &pic_tx,
+                &free_rx,
+            )
         });
         let encoder = scope.spawn(move || encode_loop(encode, &pic_rx, &free_tx, &packet_tx));
         // Mux on this thread until the encoder hangs up.
@@ -439,7 +447,7 @@ fn read_loop(
 }
 
 fn convert_loop(
-    convert: &ConvertStage,
+    convert: &mut ConvertStage,
     info: &SourceInfo,
     stop: &AtomicBool,
     frames: &Receiver<Read>,
@@ -514,4 +522,76 @@ fn encode_loop(
         let _ = free.try_send(image);
     }
     Ok((End::default(), busy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::RawSource;
+    use crate::{PixelFormat, Rational};
+
+    /// Seeded RGBA frames (xorshift over a moving gradient).
+    fn frames(w: u32, h: u32, count: usize) -> Vec<u8> {
+        let mut state = 0x1234_5678_u32;
+        let mut out = Vec::new();
+        for f in 0..count {
+            for i in 0..(w * h * 4) as usize {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                out.push((i / 4 % w as usize * 2 + f * 7) as u8 ^ (state & 3) as u8);
+            }
+        }
+        out
+    }
+
+    fn resizing_writer(w: u32, h: u32) -> VideoWriter<Vec<u8>> {
+        VideoWriter::builder(w, h)
+            .fps(Rational::integer(25).expect("rate"))
+            .resize(48, 32)
+            .build(Vec::new())
+            .expect("writer")
+    }
+
+    #[test]
+    fn resize_stage_is_byte_identical_threaded_inline_and_direct() {
+        let (w, h) = (37, 29);
+        let data = frames(w, h, 12);
+        let frame_len = (w * h * 4) as usize;
+        let mut direct = resizing_writer(w, h);
+        assert_eq!(direct.info().output_size, (48, 32));
+        for f in data.chunks_exact(frame_len) {
+            direct
+                .write_frame(&FrameView::new(f, w, h, PixelFormat::Rgba).expect("view"))
+                .expect("frame");
+        }
+        let direct = direct.finish().expect("finish");
+        let run_with = |threaded: bool| {
+            let source =
+                RawSource::new(std::io::Cursor::new(data.clone()), w, h, PixelFormat::Rgba)
+                    .expect("raw");
+            run(
+                Box::new(source),
+                resizing_writer(w, h),
+                &PipelineOptions::default().with_threaded(threaded),
+                &mut |_| {},
+            )
+            .expect("run")
+        };
+        let threaded = run_with(true);
+        let inline = run_with(false);
+        assert_eq!(threaded.frames, 12);
+        assert!(threaded.sink == direct, "threaded differs from VideoWriter");
+        assert!(inline.sink == direct, "inline differs from VideoWriter");
+    }
+
+    #[test]
+    fn resize_refuses_yuv_input() {
+        let err = VideoWriter::builder(16, 16)
+            .yuv_input(framecast_core::Subsampling::Yuv420)
+            .resize(32, 32)
+            .build(Vec::new())
+            .expect_err("YUV input cannot be resized");
+        assert!(err.to_string().contains("resizing YUV input"), "{err}");
+    }
 }

@@ -7,6 +7,7 @@ use framecast_mux::audio::AudioReader;
 
 use crate::encode::{ConvertStage, EncodeStage, Encoded, open_encoder};
 use crate::muxer::{self, Audio, MuxStage};
+use crate::scale::Scaler;
 use crate::{Codec, Error, Result};
 
 /// How the MP4 is laid out.
@@ -120,6 +121,7 @@ pub struct VideoWriterBuilder {
     layout: Layout,
     metadata: Vec<(String, String)>,
     audio: Option<Audio>,
+    resize: Option<(u32, u32)>,
 }
 
 impl std::fmt::Debug for VideoWriterBuilder {
@@ -131,6 +133,7 @@ impl std::fmt::Debug for VideoWriterBuilder {
             .field("options", &self.options)
             .field("color", &self.color)
             .field("layout", &self.layout)
+            .field("resize", &self.resize)
             .field("metadata", &self.metadata)
             .field("audio", &self.audio.as_ref().map(|a| a.config().codec))
             .finish()
@@ -149,6 +152,7 @@ impl VideoWriterBuilder {
             layout: Layout::default(),
             metadata: Vec::new(),
             audio: None,
+            resize: None,
         }
     }
 
@@ -189,6 +193,14 @@ impl VideoWriterBuilder {
     /// averaged over 2x2 blocks.
     pub fn yuv_input(mut self, subsampling: Subsampling) -> Self {
         self.input_yuv = Some(subsampling);
+        self
+    }
+
+    /// Resizes every frame to `width` x `height` before colour conversion (ffmpeg's
+    /// `-vf scale=W:H`), with the filter of [`scale`](crate::scale). Frames still arrive in the
+    /// builder's size; the video is encoded at this one. Packed (RGB, gray) input only.
+    pub fn resize(mut self, width: u32, height: u32) -> Self {
+        self.resize = Some((width, height));
         self
     }
 
@@ -246,10 +258,21 @@ impl VideoWriterBuilder {
             Codec::H264 => Subsampling::Yuv420,
             _ => Subsampling::Yuv420,
         };
-        let convert = ConvertStage::new(self.width, self.height, self.color, subsampling)
-            .with_yuv_input(self.input_yuv);
+        let (out_w, out_h) = self.resize.unwrap_or((self.width, self.height));
+        let mut convert =
+            ConvertStage::new(out_w, out_h, self.color, subsampling).with_yuv_input(self.input_yuv);
+        if let Some(size) = self.resize {
+            if self.input_yuv.is_some() {
+                return Err(Error::Unsupported {
+                    what: "resizing YUV input".into(),
+                    why: "frames are resized before RGB -> YUV conversion, so only packed RGB or gray input can be resized".into(),
+                });
+            }
+            let scaler = Scaler::new((self.width, self.height), size)?;
+            convert = convert.with_resize(scaler);
+        }
         let (encoder, display_size) =
-            open_encoder(self.width, self.height, self.fps, self.color, &self.options)?;
+            open_encoder(out_w, out_h, self.fps, self.color, &self.options)?;
         let image = convert.new_image()?;
         Ok(VideoWriter {
             parts: Parts {
@@ -262,6 +285,7 @@ impl VideoWriterBuilder {
             info: WriterInfo {
                 width: self.width,
                 height: self.height,
+                output_size: (out_w, out_h),
                 display_size,
                 fps: self.fps,
                 color: self.color,
@@ -284,6 +308,9 @@ pub struct WriterInfo {
     pub width: u32,
     /// Input frame height.
     pub height: u32,
+    /// The size frames are encoded at before any codec padding or cropping: the
+    /// [`resize`](VideoWriterBuilder::resize) target, or the input size.
+    pub output_size: (u32, u32),
     /// The size players show: the input size unless the codec had to pad or crop it.
     pub display_size: (u32, u32),
     /// Frames per second.
@@ -296,17 +323,17 @@ impl WriterInfo {
     /// A one-line explanation when the displayed size differs from the input size.
     pub fn size_note(&self) -> Option<String> {
         let (w, h) = self.display_size;
-        if (w, h) == (self.width, self.height) {
+        let (ow, oh) = self.output_size;
+        if (w, h) == (ow, oh) {
             return None;
         }
-        let how = if w > self.width || h > self.height {
+        let how = if w > ow || h > oh {
             "padded by repeating the last column/row"
         } else {
             "cropped"
         };
         Some(format!(
-            "{}x{} has an odd side, which H.264 4:2:0 cannot show; frames are {how} to {w}x{h}",
-            self.width, self.height
+            "{ow}x{oh} has an odd side, which H.264 4:2:0 cannot show; frames are {how} to {w}x{h}"
         ))
     }
 }
@@ -368,17 +395,19 @@ impl<W: Send + 'static> VideoWriter<W> {
             .encode(&p.image, &mut |e: Encoded| mux.write(&e.packet, e.config))
     }
 
-    /// Encodes and muxes one YUV picture of the writer's size, in the codec's subsampling
-    /// (4:2:0 for H.264), already in the writer's colour spec.
+    /// Encodes and muxes one YUV picture of the writer's encoded size
+    /// ([`WriterInfo::output_size`]), in the codec's subsampling (4:2:0 for H.264), already in
+    /// the writer's colour spec.
     pub fn write_yuv(&mut self, image: &YuvImage) -> Result<()> {
         let p = &mut self.parts;
-        if (image.width(), image.height()) != (self.info.width, self.info.height) {
+        let (expected_width, expected_height) = self.info.output_size;
+        if (image.width(), image.height()) != (expected_width, expected_height) {
             return Err(Error::FrameSize {
                 index: p.frames,
                 width: image.width(),
                 height: image.height(),
-                expected_width: self.info.width,
-                expected_height: self.info.height,
+                expected_width,
+                expected_height,
             });
         }
         p.frames += 1;

@@ -1,0 +1,636 @@
+//! What a parsed ffmpeg command line means for framecast: a probe, or an encode [`Plan`].
+//!
+//! Everything that can be refused is refused here, before any input is read: unknown
+//! encoders and output formats (in ffmpeg's words, which MoviePy matches), audio encoding,
+//! options whose effect framecast cannot give. Options that change nothing here are
+//! collected into one warning line.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use framecast::{Layout, PixelFormat, RateControl, Rational, VideoOptions};
+
+use super::parse::{CommandLine, Group, Opt};
+use super::values::{
+    Dim, Scale, YUV420, bitrate_kbps, crf, input_pix_fmt, number, parse_filters, preset_speed,
+    qscale_to_quality, rate, size,
+};
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Action {
+    /// No arguments: usage on stderr, non-zero exit.
+    Usage,
+    /// `-h`: usage on stdout, exit 0.
+    Help,
+    /// `-version`.
+    Version,
+    /// `-encoders`.
+    Encoders,
+    /// `-f lavfi -i nullsrc... -vcodec X -f null -`: whether encoder X works.
+    EncoderTest {
+        /// The encoder asked for (`None`: ffmpeg's default).
+        codec: Option<String>,
+    },
+    /// Encode frames.
+    Encode(Box<Plan>),
+}
+
+/// Where frames come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// Raw frames (`-f rawvideo`) on stdin, or in one file.
+    Raw(Option<PathBuf>),
+    /// One raw frame per file of a numbered pattern (`-f image2 -vcodec rawvideo`).
+    RawFiles(PathBuf),
+    /// Anything `framecast encode -i` reads: stdin (`-`) or a path, pattern or directory.
+    Open(PathBuf),
+}
+
+/// An encode, with every value checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Plan {
+    pub(crate) input: Input,
+    /// The input frame size (`-s`), required for raw input.
+    pub(crate) size: Option<(u32, u32)>,
+    /// The input pixel format (`-pix_fmt` before `-i`).
+    pub(crate) pix_fmt: Option<PixelFormat>,
+    /// Frames per second (`-r`/`-framerate`); ffmpeg's default for raw and image input is 25.
+    pub(crate) fps: Rational,
+    pub(crate) options: VideoOptions,
+    pub(crate) layout: Option<Layout>,
+    /// MP3 or ADTS AAC copied into the audio track (`-i x.mp3 -acodec copy`).
+    pub(crate) audio: Option<PathBuf>,
+    pub(crate) metadata: Vec<(String, String)>,
+    /// The output file, or `-` for stdout.
+    pub(crate) output: PathBuf,
+    pub(crate) scale: Option<Scale>,
+    pub(crate) max_frames: Option<u64>,
+    /// Warnings are printed (`-loglevel` is not error, fatal, panic or quiet).
+    pub(crate) warn: bool,
+    /// Things ignored or adjusted, printed as one line when `warn`.
+    pub(crate) notes: Vec<String>,
+}
+
+/// Encoders of H.264 under the names libraries ask for.
+pub(crate) const H264_NAMES: &[&str] = &["libx264", "libx264rgb", "libopenh264", "h264"];
+/// Hardware H.264 encoder names: the stream is H.264 all the same, encoded in software.
+const H264_HARDWARE: &[&str] = &[
+    "h264_nvenc",
+    "h264_vaapi",
+    "h264_qsv",
+    "h264_videotoolbox",
+    "h264_amf",
+    "h264_v4l2m2m",
+    "h264_mf",
+    "h264_omx",
+];
+const AV1_NAMES: &[&str] = &[
+    "libaom-av1",
+    "librav1e",
+    "libsvtav1",
+    "av1",
+    "av1_nvenc",
+    "av1_qsv",
+    "av1_vaapi",
+    "av1_amf",
+];
+/// Extensions of audio-only outputs (MoviePy writes its soundtrack to one first).
+const AUDIO_EXTENSIONS: &[&str] = &["mp3", "aac", "m4a", "wav", "ogg", "opus", "flac"];
+/// Raw audio input formats.
+const PCM_FORMATS: &[&str] = &[
+    "s16le", "s16be", "s32le", "s32be", "f32le", "f32be", "f64le", "u8", "s8", "alaw", "mulaw",
+];
+/// Other output pixel formats ffmpeg knows, which framecast encodes as yuv420p.
+const OTHER_OUTPUT_FORMATS: &[&str] = &[
+    "yuva420p",
+    "yuv422p",
+    "yuv444p",
+    "yuvj422p",
+    "yuvj444p",
+    "yuv420p10le",
+    "yuv422p10le",
+    "yuv444p10le",
+    "rgb24",
+    "bgr24",
+    "rgba",
+    "bgra",
+    "argb",
+    "abgr",
+    "rgb0",
+    "bgr0",
+    "gray",
+    "gray8",
+    "rgb8",
+    "pal8",
+    "gbrp",
+];
+
+/// The message for an encoder framecast does not have, in ffmpeg's words.
+pub(crate) fn unknown_encoder(name: &str) -> String {
+    let why = if AV1_NAMES.contains(&name) {
+        "AV1 is not in this build of framecast yet"
+    } else if name == "gif" {
+        "GIF is not in this build of framecast yet"
+    } else {
+        "framecast encodes H.264 only"
+    };
+    format!("Unknown encoder '{name}' ({why}; use -vcodec libx264, libopenh264 or h264)")
+}
+
+/// Whether `name` is an encoder framecast runs (all of them H.264).
+pub(crate) fn is_our_encoder(name: &str) -> bool {
+    H264_NAMES.contains(&name) || H264_HARDWARE.contains(&name)
+}
+
+/// The audio refusal, naming what was asked.
+fn no_audio_encoder(what: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "framecast has no MP3/AAC encoder: {what} cannot be made. framecast copies an existing MP3 or ADTS AAC file into the video (-i sound.mp3 -acodec copy); write the video without audio (MoviePy: audio=False), or make the soundtrack with another tool"
+    )
+}
+
+/// The extension of a path, lower case.
+fn extension(path: &std::path::Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Whether a path names stdin or stdout.
+fn is_pipe(path: &OsString) -> bool {
+    matches!(path.to_str(), Some("-" | "pipe:" | "pipe:0" | "pipe:1"))
+}
+
+/// Works out what a command line asks for.
+pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> {
+    if no_args {
+        return Ok(Action::Usage);
+    }
+    if ["h", "help", "-help", "?"]
+        .iter()
+        .any(|h| line.has_global(h))
+    {
+        return Ok(Action::Help);
+    }
+    if line.has_global("version") {
+        return Ok(Action::Version);
+    }
+    if line.has_global("encoders") {
+        return Ok(Action::Encoders);
+    }
+    for probe in [
+        "decoders", "codecs", "formats", "muxers", "demuxers", "pix_fmts",
+    ] {
+        if line.has_global(probe) {
+            bail!("framecast does not list -{probe}; it answers -version and -encoders");
+        }
+    }
+    if line.inputs.is_empty() && line.output.is_none() {
+        return Ok(Action::Usage);
+    }
+    let Some(output) = &line.output else {
+        bail!("At least one output file must be specified");
+    };
+    let Some(first) = line.inputs.first() else {
+        bail!(
+            "Output file '{}' does not contain any stream: framecast needs an input (-i - for frames on stdin)",
+            output.path.to_string_lossy()
+        );
+    };
+
+    // imageio's encoder test.
+    if first.video(&["f"]).map(Opt::text).transpose()? == Some("lavfi") {
+        let path = first.path.to_string_lossy();
+        let null_out = output.video(&["f"]).map(Opt::text).transpose()? == Some("null");
+        if path.starts_with("nullsrc") && null_out {
+            let codec = output
+                .video(&["vcodec", "c", "codec"])
+                .map(|o| o.text().map(str::to_owned))
+                .transpose()?;
+            return Ok(Action::EncoderTest { codec });
+        }
+        bail!(
+            "framecast reads lavfi input only for the encoder test (-f lavfi -i nullsrc ... -f null -); '{path}' cannot be generated"
+        );
+    }
+
+    let output_path = PathBuf::from(&output.path);
+    let ext = extension(&output_path);
+    let out_format = output.video(&["f"]).map(Opt::text).transpose()?;
+    let input_format = first.video(&["f"]).map(Opt::text).transpose()?;
+    // MoviePy's soundtrack call: PCM in, an MP3 out.
+    if AUDIO_EXTENSIONS.contains(&ext.as_str())
+        || input_format.is_some_and(|f| PCM_FORMATS.contains(&f))
+    {
+        let codec = output
+            .options
+            .iter()
+            .rev()
+            .find(|o| o.name == "acodec" || (o.name == "c" && o.is_audio()))
+            .map(|o| o.text().map(str::to_owned))
+            .transpose()?
+            .unwrap_or_else(|| "an audio encoder".to_owned());
+        return Err(no_audio_encoder(&format!(
+            "'{}' needs {codec}",
+            output_path.display()
+        )));
+    }
+    if output.has("vn") {
+        bail!(
+            "Output file '{}' does not contain any stream: -vn leaves no video, and framecast writes video",
+            output_path.display()
+        );
+    }
+
+    let warn = warn_level(line)?;
+    let mut notes = Vec::new();
+    let mut ignored = Vec::new();
+
+    // The output container.
+    let to_stdout = is_pipe(&output.path);
+    match out_format {
+        Some("mp4" | "mov" | "ipod") | None => {}
+        Some(other) => bail!(
+            "Requested output format '{other}' is not supported by framecast: it writes MP4 (-f mp4, mov or ipod)"
+        ),
+    }
+    if to_stdout && out_format.is_none() {
+        bail!(
+            "Unable to choose an output format for '-'; use -f mp4 to write a (fragmented) MP4 to stdout"
+        );
+    }
+    if !to_stdout && !matches!(ext.as_str(), "mp4" | "m4v" | "mov") {
+        let what = match ext.as_str() {
+            "gif" => "GIF output is not in this build of framecast yet".to_owned(),
+            "" => "the name has no extension".to_owned(),
+            other => format!("framecast does not write .{other}"),
+        };
+        bail!(
+            "Unable to choose an output format for '{}' ({what}); framecast writes MP4: use .mp4, .m4v or .mov",
+            output_path.display()
+        );
+    }
+    if (output.has("n") || line.has_global("n")) && output_path.exists() {
+        bail!("File '{}' already exists. Exiting.", output_path.display());
+    }
+
+    // The encoder.
+    let mut options = VideoOptions::default();
+    if let Some(opt) = output.video(&["vcodec", "c", "codec"]) {
+        let name = opt.text()?;
+        if name == "copy" {
+            bail!(
+                "{} copy: framecast encodes the frames it reads; there is no video stream to copy",
+                opt.shown()
+            );
+        }
+        if !is_our_encoder(name) {
+            bail!("{}", unknown_encoder(name));
+        }
+        if name == "libx264rgb" {
+            notes.push("libx264rgb: encoding H.264 as yuv420p".to_owned());
+        } else if H264_HARDWARE.contains(&name) {
+            notes.push(format!("{name}: encoding H.264 in software (openh264)"));
+        }
+    }
+    if let Some(fc) = line.global_value("filter_complex") {
+        bail!(
+            "framecast does not run -filter_complex graphs ('{}'); for .gif output the palette filters are GIF's, which is not in this build yet",
+            fc.text()?
+        );
+    }
+
+    // Rate control and speed.
+    if let Some(o) = output.video(&["crf"]) {
+        options.rate = RateControl::Quality(crf(o)?);
+    }
+    if let Some(o) = output.video(&["qscale", "q"]) {
+        options.rate = RateControl::Quality(qscale_to_quality(o)?);
+    }
+    if let Some(o) = output.video(&["b"]) {
+        options.rate = RateControl::Bitrate(bitrate_kbps(o)?);
+    }
+    if let Some(o) = output.video(&["preset"]) {
+        options.speed = Some(preset_speed(o.text()?)?);
+    }
+    if let Some(o) = output.video(&["g"]) {
+        options.keyint = Some(number(o)?);
+    }
+    if let Some(o) = output
+        .video(&["threads"])
+        .or_else(|| line.inputs.iter().find_map(|i| i.video(&["threads"])))
+    {
+        let t = o.text()?;
+        options.threads = if t == "auto" {
+            0
+        } else {
+            t.parse()
+                .with_context(|| format!("-threads '{t}': expected a number of threads or auto"))?
+        };
+    }
+    options
+        .validate()
+        .context("the encoder options are out of range")?;
+
+    // Output pixel format.
+    if let Some(o) = output.video(&["pix_fmt"]) {
+        let name = o.text()?;
+        if name == "yuva420p" {
+            notes.push("yuva420p: H.264 has no alpha; encoding yuv420p".to_owned());
+        } else if OTHER_OUTPUT_FORMATS.contains(&name) {
+            notes.push(format!(
+                "-pix_fmt {name}: framecast encodes H.264 as yuv420p"
+            ));
+        } else if !YUV420.contains(&name) {
+            bail!(
+                "Unknown pixel format requested: {name}. framecast encodes H.264 as yuv420p (-pix_fmt yuv420p)"
+            );
+        }
+    }
+
+    // The video input.
+    let input = video_input(first)?;
+    let size = first
+        .video(&["s", "video_size"])
+        .map(|o| size(o.text()?))
+        .transpose()?;
+    let pix_fmt = first
+        .video(&["pix_fmt", "pixel_format"])
+        .map(|o| input_pix_fmt(o.text()?))
+        .transpose()?;
+    if matches!(input, Input::Raw(_) | Input::RawFiles(_)) && size.is_none() {
+        bail!("-f rawvideo input needs its frame size: -s WIDTHxHEIGHT before -i");
+    }
+    if matches!(input, Input::Raw(_) | Input::RawFiles(_)) && pix_fmt.is_none() {
+        bail!(
+            "-f rawvideo input needs its pixel format: -pix_fmt rgb24 (or rgba, bgra, bgr24, argb, gray) before -i; ffmpeg's default yuv420p is not read as raw frames"
+        );
+    }
+    let in_rate = first
+        .video(&["framerate", "r"])
+        .map(|o| rate(o.text()?))
+        .transpose()?;
+    let out_rate = output.video(&["r"]).map(|o| rate(o.text()?)).transpose()?;
+    let fps = match (in_rate, out_rate) {
+        (Some(i), Some(o)) if i != o => {
+            notes.push(format!(
+                "output -r {}/{} differs from the input's {}/{}; framecast neither drops nor repeats frames, so the input rate is kept",
+                o.num(),
+                o.den(),
+                i.num(),
+                i.den()
+            ));
+            i
+        }
+        (Some(i), _) => i,
+        (None, Some(o)) => o,
+        // ffmpeg's rate for raw video and image sequences without one.
+        (None, None) => Rational::integer(25)?,
+    };
+
+    // Filters and output size.
+    let mut scale = None;
+    if let Some(o) = output.video(&["vf", "filter"]) {
+        scale = parse_filters(o.text()?)?;
+    }
+    if let Some(o) = output.video(&["s", "video_size"]) {
+        let (w, h) = self::size(o.text()?)?;
+        scale = Some(Scale {
+            width: Dim::Pixels(w),
+            height: Dim::Pixels(h),
+        });
+    }
+
+    // Container options.
+    let mut layout = None;
+    let mut metadata = Vec::new();
+    for o in &output.options {
+        match o.name.as_str() {
+            "movflags" => {
+                for flag in o.text()?.split(['+', '-']).filter(|f| !f.is_empty()) {
+                    match flag {
+                        "faststart" => layout = layout.or(Some(Layout::Faststart)),
+                        "frag_keyframe" | "empty_moov" | "default_base_moof" | "dash"
+                        | "separate_moof" | "frag_custom" | "cmaf" | "frag_every_frame" => {
+                            layout = Some(Layout::Fragmented);
+                        }
+                        other => ignored.push(format!("-movflags {other}")),
+                    }
+                }
+            }
+            "metadata" if o.spec.is_empty() || o.spec == "g" => {
+                let text = o.text()?;
+                let Some((k, v)) = text.split_once('=') else {
+                    bail!("-metadata '{text}': expected KEY=VALUE such as title=My plot");
+                };
+                metadata.push((k.trim().to_owned(), v.to_owned()));
+            }
+            _ => {}
+        }
+    }
+    let max_frames = output
+        .options
+        .iter()
+        .rev()
+        .find(|o| (o.name == "frames" && !o.is_not_video()) || o.name == "vframes")
+        .map(number::<u64>)
+        .transpose()?;
+
+    // Audio.
+    let audio = audio_input(line, output)?;
+
+    // Everything else: accepted, changes nothing here.
+    for group in line.inputs.iter().chain(std::iter::once(output)) {
+        for o in &group.options {
+            refuse_or_ignore(o, &mut ignored)?;
+        }
+    }
+    for o in &line.global {
+        if o.name == "sws_flags" {
+            ignored.push(o.shown());
+        }
+    }
+    if !line.trailing.is_empty() {
+        let names: Vec<String> = line.trailing.iter().map(Opt::shown).collect();
+        ignored.push(format!(
+            "{} (after the output file: applies to nothing)",
+            names.join(" ")
+        ));
+    }
+    if !ignored.is_empty() {
+        ignored.dedup();
+        notes.push(format!("ignored {}", ignored.join(", ")));
+    }
+
+    Ok(Action::Encode(Box::new(Plan {
+        input,
+        size,
+        pix_fmt,
+        fps,
+        options,
+        layout,
+        audio,
+        metadata,
+        output: if to_stdout {
+            PathBuf::from("-")
+        } else {
+            output_path
+        },
+        scale,
+        max_frames,
+        warn,
+        notes,
+    })))
+}
+
+/// Whether `-loglevel`/`-v` leaves warnings on.
+fn warn_level(line: &CommandLine) -> anyhow::Result<bool> {
+    let Some(o) = line
+        .global
+        .iter()
+        .rev()
+        .find(|o| o.name == "loglevel" || o.name == "v")
+    else {
+        return Ok(true);
+    };
+    let text = o.text()?;
+    // "repeat+level+warning": the level is the last part.
+    let level = text.rsplit('+').next().unwrap_or(text);
+    Ok(match level {
+        "quiet" | "panic" | "fatal" | "error" => false,
+        "warning" | "info" | "verbose" | "debug" | "trace" | "" => true,
+        n => match n.parse::<i32>() {
+            Ok(n) => n >= 24,
+            Err(_) => bail!(
+                "Invalid loglevel \"{text}\". Possible levels are numbers or: quiet, panic, fatal, error, warning, info, verbose, debug, trace"
+            ),
+        },
+    })
+}
+
+/// The video input.
+fn video_input(first: &Group) -> anyhow::Result<Input> {
+    let format = first.video(&["f"]).map(Opt::text).transpose()?;
+    let codec = first
+        .video(&["vcodec", "c", "codec"])
+        .map(Opt::text)
+        .transpose()?;
+    let path = PathBuf::from(&first.path);
+    let stdin = is_pipe(&first.path);
+    match codec {
+        None | Some("rawvideo" | "png" | "mjpeg") => {}
+        Some(other) => bail!(
+            "input decoder '{other}' is not supported: framecast reads raw frames (-f rawvideo), PNG or JPEG images, and y4m"
+        ),
+    }
+    Ok(match format {
+        Some("rawvideo") => {
+            if stdin {
+                Input::Raw(None)
+            } else {
+                Input::Raw(Some(path))
+            }
+        }
+        Some("image2") if codec == Some("rawvideo") => {
+            if stdin {
+                bail!(
+                    "-f image2 -vcodec rawvideo reads one file per frame; give a pattern such as tmp%07d.rgba, not stdin"
+                );
+            }
+            Input::RawFiles(path)
+        }
+        Some("image2" | "image2pipe" | "png_pipe" | "jpeg_pipe" | "yuv4mpegpipe") | None => {
+            Input::Open(if stdin { PathBuf::from("-") } else { path })
+        }
+        Some(other) => bail!(
+            "input format '{other}' is not supported: framecast reads -f rawvideo, image2, image2pipe (PNG) and yuv4mpegpipe"
+        ),
+    })
+}
+
+/// The audio track: an MP3 or AAC file copied, or nothing.
+fn audio_input(line: &CommandLine, output: &Group) -> anyhow::Result<Option<PathBuf>> {
+    let no_audio = output.has("an");
+    let acodec = output
+        .options
+        .iter()
+        .rev()
+        .find(|o| o.name == "acodec" || (matches!(o.name.as_str(), "c" | "codec") && o.is_audio()))
+        .map(Opt::text)
+        .transpose()?;
+    let mut audio = None;
+    for input in line.inputs.iter().skip(1) {
+        if no_audio || input.has("an") {
+            continue;
+        }
+        let path = PathBuf::from(&input.path);
+        let ext = extension(&path);
+        let format = input.video(&["f"]).map(Opt::text).transpose()?;
+        let copyable = matches!(ext.as_str(), "mp3" | "aac") && format.is_none();
+        if !copyable || !matches!(acodec, None | Some("copy")) {
+            return Err(no_audio_encoder(&format!(
+                "the audio of '{}' ({}) needs {}",
+                path.display(),
+                format.unwrap_or(if ext.is_empty() { "no extension" } else { &ext }),
+                acodec.unwrap_or("encoding to AAC")
+            )));
+        }
+        if audio.is_some() {
+            bail!("framecast copies one audio file; more than one was given");
+        }
+        audio = Some(path);
+    }
+    Ok(audio)
+}
+
+/// Refuses options whose effect framecast cannot give; lists those that change nothing.
+fn refuse_or_ignore(o: &Opt, ignored: &mut Vec<String>) -> anyhow::Result<()> {
+    match o.name.as_str() {
+        "ss" | "t" | "to" | "loop" | "start_number" | "pass" | "passlogfile" => bail!(
+            "{} is not supported by framecast's ffmpeg front: it encodes every frame it reads (use -frames:v N to stop early)",
+            o.shown()
+        ),
+        "tune"
+        | "profile"
+        | "level"
+        | "map"
+        | "map_metadata"
+        | "ar"
+        | "ac"
+        | "ab"
+        | "strict"
+        | "bf"
+        | "keyint_min"
+        | "sc_threshold"
+        | "maxrate"
+        | "minrate"
+        | "bufsize"
+        | "x264opts"
+        | "x264-params"
+        | "aspect"
+        | "color_range"
+        | "colorspace"
+        | "color_primaries"
+        | "color_trc"
+        | "vsync"
+        | "fps_mode"
+        | "tag"
+        | "vtag"
+        | "atag"
+        | "disposition"
+        | "sample_fmt"
+        | "channel_layout"
+        | "max_muxing_queue_size"
+        | "shortest"
+        | "sn"
+        | "dn" => ignored.push(o.shown()),
+        "metadata" if !(o.spec.is_empty() || o.spec == "g") => ignored.push(o.shown()),
+        // Audio bitrates: there is no audio encoder to give them to.
+        "b" if o.is_not_video() => ignored.push(o.shown()),
+        // Accepted and used, or harmless to accept silently (ffmpeg reading tweaks).
+        _ => {}
+    }
+    Ok(())
+}
