@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build tools and the independent test oracles on Debian 12 (root or sudo): nasm
 # (openh264's x86 assembly, about 3x faster encodes; the build warns without it),
-# ffmpeg/ffprobe (framemd5, stream checks, decoding for PSNR and colour checks) and Debian's
+# ffmpeg/ffprobe (framemd5, stream checks, decoding for PSNR and colour checks), dav1d (an
+# independent AV1 decoder for framecast-av1's tests) and Debian's
 # chromium driven through playwright-core (playback to the end, frames counted with
 # requestVideoFrameCallback, colours read from a canvas).
 #
@@ -18,7 +19,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 missing=()
-for pkg in nasm ffmpeg chromium; do
+for pkg in nasm ffmpeg dav1d chromium; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi
@@ -49,6 +50,6 @@ if [[ -z $installed || $installed != "$locked" ]]; then
     (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
-for tool in nasm ffmpeg ffprobe chromium node; do
+for tool in nasm ffmpeg ffprobe dav1d chromium node; do
     command -v "$tool" >/dev/null || { echo "conformance-deps: $tool is still missing" >&2; exit 1; }
 done

@@ -22,12 +22,9 @@
 // to carry over between elements of one page), one job at a time (headless Chromium renders only
 // the active tab at full rate). Files are served from a localhost HTTP server with Range support.
 
-import { createServer } from 'node:http';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { openBrowser } from './harness.mjs';
 
 if (process.argv.length !== 3) {
   console.error('usage: canvas.mjs JOBS.json');
@@ -35,71 +32,9 @@ if (process.argv.length !== 3) {
 }
 const jobs = JSON.parse(await readFile(process.argv[2], 'utf8'));
 const files = jobs.map((j) => resolve(j.file));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url, 'http://localhost');
-  if (url.pathname === '/') {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>canvas</title><body></body>');
-    return;
-  }
-  const index = Number(url.pathname.slice(1));
-  const file = files[index];
-  if (!Number.isInteger(index) || file === undefined) {
-    res.writeHead(404).end();
-    return;
-  }
-  const { size } = await stat(file);
-  const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
-  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range || '');
-  if (range && (range[1] !== '' || range[2] !== '')) {
-    let start, end;
-    if (range[1] === '') {
-      start = Math.max(0, size - Number(range[2]));
-      end = size - 1;
-    } else {
-      start = Number(range[1]);
-      end = range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
-    }
-    if (start >= size || start > end) {
-      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
-      return;
-    }
-    res.writeHead(206, {
-      ...headers,
-      'content-range': `bytes ${start}-${end}/${size}`,
-      'content-length': end - start + 1,
-    });
-    createReadStream(file, { start, end }).pipe(res);
-  } else {
-    res.writeHead(200, { ...headers, 'content-length': size });
-    createReadStream(file).pipe(res);
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const base = `http://127.0.0.1:${server.address().port}`;
-
-const profile = await mkdtemp(join(tmpdir(), 'framecast-chromium-'));
-let context;
+const { context, base, close } = await openBrowser(files, 'canvas');
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
-  });
-
   // Runs in the page: plays one URL to its end, then optionally seeks and reads pixels.
   const inPage = async ({ src, seekTime, points, box }) => {
     const v = document.createElement('video');
@@ -209,7 +144,5 @@ try {
   }
   process.stdout.write(`${JSON.stringify(results, null, 1)}\n`);
 } finally {
-  if (context) await context.close();
-  server.close();
-  await rm(profile, { recursive: true, force: true });
+  await close();
 }

@@ -15,86 +15,19 @@
 // ranges; file:// URLs are treated as opaque origins and may be refused), and the browser runs
 // with a fresh profile that is deleted afterwards.
 
-import { createServer } from 'node:http';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { resolve } from 'node:path';
+import { openBrowser } from './harness.mjs';
 
 const files = process.argv.slice(2).map((f) => resolve(f));
 if (files.length === 0) {
   console.error('usage: play.mjs FILE...');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const concurrency = Math.max(1, Number(process.env.PLAY_CONCURRENCY || 1));
 const rate = Number(process.env.PLAY_RATE || 1);
 
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url, 'http://localhost');
-  if (url.pathname === '/') {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>play</title><body></body>');
-    return;
-  }
-  const index = Number(url.pathname.slice(1));
-  const file = files[index];
-  if (!Number.isInteger(index) || file === undefined) {
-    res.writeHead(404).end();
-    return;
-  }
-  const { size } = await stat(file);
-  const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
-  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range || '');
-  if (range && (range[1] !== '' || range[2] !== '')) {
-    let start, end;
-    if (range[1] === '') {
-      start = Math.max(0, size - Number(range[2]));
-      end = size - 1;
-    } else {
-      start = Number(range[1]);
-      end = range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
-    }
-    if (start >= size || start > end) {
-      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
-      return;
-    }
-    res.writeHead(206, {
-      ...headers,
-      'content-range': `bytes ${start}-${end}/${size}`,
-      'content-length': end - start + 1,
-    });
-    createReadStream(file, { start, end }).pipe(res);
-  } else {
-    res.writeHead(200, { ...headers, 'content-length': size });
-    createReadStream(file).pipe(res);
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const base = `http://127.0.0.1:${server.address().port}`;
-
-const profile = await mkdtemp(join(tmpdir(), 'framecast-chromium-'));
-let context;
+const { context, base, close } = await openBrowser(files, 'play');
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-      // Background pages would throttle timers and frame callbacks.
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
-  });
-
   // Runs in the page: plays one URL to its end and reports what the element saw.
   const playInPage = async ({ src, rate }) => {
     const v = document.createElement('video');
@@ -169,7 +102,5 @@ try {
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
   process.stdout.write(`${JSON.stringify(results, null, 1)}\n`);
 } finally {
-  if (context) await context.close();
-  server.close();
-  await rm(profile, { recursive: true, force: true });
+  await close();
 }
