@@ -9,7 +9,10 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use support::{BOTH, TempDir, Via, argv, check_video, ffmpeg, frames, run, run_open_stdin, stderr};
+use support::{
+    BOTH, TempDir, Via, argv, check_video, ffmpeg, frames, have_ffprobe, mp4_video, run,
+    run_open_stdin, stderr,
+};
 
 /// Runs one shape both ways; `out` is the output file name inside the test dir.
 fn shape(name: &str, line: &str, input: &[u8], out: &str, expect: (u64, (u32, u32), &str)) {
@@ -286,7 +289,21 @@ fn encoders_table_parses_with_imageio_and_every_listed_encoder_passes_the_nullsr
         let found = imageio_h264_encoders(&String::from_utf8_lossy(&out.stdout));
         assert_eq!(found[0], "libx264", "{found:?}");
         assert!(found.contains(&"libopenh264".to_owned()), "{found:?}");
-        for enc in &found {
+        let table = String::from_utf8_lossy(&out.stdout).into_owned();
+        let av1: Vec<String> = ["librav1e", "libaom-av1", "libsvtav1", "av1"]
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect();
+        for name in &av1 {
+            assert!(
+                table
+                    .lines()
+                    .any(|l| l.split_whitespace().nth(1) == Some(name.as_str())
+                        && l.contains("(codec av1)")),
+                "{name} missing from:\n{table}"
+            );
+        }
+        for enc in found.iter().chain(&av1) {
             let mut cmd = ffmpeg(via, dir.path());
             cmd.args(argv(
                 &format!("-hide_banner -f lavfi -i nullsrc=s=256x256:d=8 -vcodec {enc} -f null -"),
@@ -301,7 +318,7 @@ fn encoders_table_parses_with_imageio_and_every_listed_encoder_passes_the_nullsr
 
 #[test]
 fn nullsrc_test_refuses_encoders_we_lack() {
-    for enc in ["libvpx", "mpeg4", "librav1e", "gif", "h264_bogus"] {
+    for enc in ["libvpx", "mpeg4", "gif", "h264_bogus", "av1_bogus"] {
         let dir = TempDir::new(&format!("nullsrc-{enc}"));
         let mut cmd = ffmpeg(Via::Link, dir.path());
         cmd.args(argv(
@@ -365,11 +382,62 @@ fn unknown_encoders_fail_before_reading_stdin() {
             &format!("Unknown encoder '{enc}'"),
         );
     }
+    // IVF holds AV1: an H.264 encoder into .ivf is refused before any frame is read.
     refused_before_stdin(
-        "enc-av1",
-        "-y -f rawvideo -s 64x48 -pix_fmt rgb24 -i - -vcodec libaom-av1 {dir}/out.mp4",
-        "AV1 is not in this build",
+        "enc-h264-ivf",
+        "-y -f rawvideo -s 64x48 -pix_fmt rgb24 -i - -vcodec libx264 {dir}/out.ivf",
+        "IVF holds AV1",
     );
+}
+
+/// The AV1 encoder names now encode AV1 (rav1e) into MP4, at the exact odd size, and .ivf
+/// outputs default to AV1.
+#[test]
+fn librav1e_writes_av1_mp4_and_ivf() {
+    let stdin = frames(65, 37, 3, 3);
+    for via in BOTH {
+        let dir = TempDir::new(&format!("rav1e-{via:?}"));
+        let mut cmd = ffmpeg(via, dir.path());
+        cmd.args(argv(
+            "-y -loglevel error -f rawvideo -s 65x37 -pix_fmt rgb24 -r 10 -i - -vcodec librav1e -crf 30 -frames:v 3 {dir}/out.mp4",
+            dir.path(),
+        ));
+        let out = run(cmd, &stdin);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        let path = dir.join("out.mp4");
+        let (samples, w, h) = mp4_video(&path);
+        assert_eq!((samples, w, h), (3, 65, 37));
+        let bytes = std::fs::read(&path).expect("read mp4");
+        assert!(
+            bytes.windows(4).any(|w| w == b"av01"),
+            "no av01 sample entry"
+        );
+        assert!(bytes.windows(4).any(|w| w == b"av1C"), "no av1C box");
+        if have_ffprobe() {
+            let (codec, pw, ph, n, r) = support::ffprobe(&path);
+            assert_eq!(
+                (codec.as_str(), pw, ph, n, r.as_str()),
+                ("av1", 65, 37, 3, "10/1")
+            );
+        }
+
+        let mut cmd = ffmpeg(via, dir.path());
+        cmd.args(argv(
+            "-y -loglevel error -f rawvideo -s 65x37 -pix_fmt rgb24 -r 10 -i - {dir}/out.ivf",
+            dir.path(),
+        ));
+        let out = run(cmd, &stdin);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let ivf = std::fs::read(dir.join("out.ivf")).expect("read ivf");
+        assert_eq!(&ivf[0..4], b"DKIF");
+        assert_eq!(&ivf[8..12], b"AV01");
+        assert_eq!(u32::from_le_bytes([ivf[24], ivf[25], ivf[26], ivf[27]]), 3);
+        if have_ffprobe() {
+            let (codec, pw, ph, n, _) = support::ffprobe(&dir.join("out.ivf"));
+            assert_eq!((codec.as_str(), pw, ph, n), ("av1", 65, 37, 3));
+        }
+    }
 }
 
 #[test]

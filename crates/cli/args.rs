@@ -14,14 +14,15 @@ pub(crate) struct Args {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Encode frames (raw, y4m, a PNG stream, an image sequence) into an H.264 MP4.
+    /// Encode frames (raw, y4m, a PNG stream, an image sequence) into an H.264 or AV1 MP4, or
+    /// an AV1 IVF.
     #[command(after_help = ENCODE_EXAMPLES)]
     Encode(Box<EncodeArgs>),
     /// Write a built-in animation, to try framecast without any input.
     Demo(DemoArgs),
-    /// Show the box tree, tracks and layout of MP4 files.
+    /// Show the box tree, tracks and layout of MP4 files, or the header and frames of IVF files.
     Probe {
-        /// MP4 files to inspect.
+        /// MP4 or IVF files to inspect.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
     },
@@ -97,11 +98,16 @@ Examples:
   python3 render_pngs.py | framecast encode --fps 30 --audio music.mp3 -o clip.mp4
   framecast encode -i clip.y4m -o clip.mp4
 
+  # AV1: in IVF (AV1 is the default there), or in MP4; --speed 10 is rav1e's fastest preset
+  python3 sim.py | framecast encode --size 640x480 -o sim.ivf
+  python3 sim.py | framecast encode --size 640x480 --codec av1 --speed 10 -o sim.mp4
+
   # stream a fragmented MP4 to stdout
   python3 sim.py | framecast encode --size 640x480 -o - | curl -T - https://example.net/upload
 
 Raw input needs --size (and --pix-fmt unless rgb24); y4m, PNG and JPEG inputs describe themselves.
-Sizes go up to 3840x2160 for H.264; odd sizes are padded to even (--odd crop crops).";
+Sizes go up to 3840x2160 for H.264, where odd sizes are padded to even (--odd crop crops);
+AV1 keeps every size exactly (333x197 stays 333x197) up to 16384x16384.";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct EncodeArgs {
@@ -109,7 +115,8 @@ pub(crate) struct EncodeArgs {
     /// glob such as 'frames/*.png', or a directory of PNG/JPEG images.
     #[arg(short = 'i', long = "input", value_name = "INPUT")]
     pub(crate) input: Option<std::path::PathBuf>,
-    /// Output: a .mp4, .m4v or .mov file, or '-' for a fragmented MP4 on stdout.
+    /// Output: a .mp4, .m4v or .mov file, an .ivf file (AV1), or '-' for a fragmented MP4 on
+    /// stdout.
     #[arg(short = 'o', long = "output", value_name = "OUTPUT")]
     pub(crate) output: std::path::PathBuf,
     /// Frame size of raw input, WxH.
@@ -122,9 +129,9 @@ pub(crate) struct EncodeArgs {
     /// 30, or the rate a y4m input declares.
     #[arg(long, value_name = "N|N/D")]
     pub(crate) fps: Option<String>,
-    /// Video codec.
-    #[arg(long, value_name = "CODEC", default_value = "h264", value_parser = ["h264"])]
-    pub(crate) codec: String,
+    /// Video codec: h264 or av1 (default: av1 for .ivf output, h264 otherwise).
+    #[arg(long, value_name = "CODEC", value_parser = ["h264", "av1"])]
+    pub(crate) codec: Option<String>,
     /// Constant quality, 0 (best, largest) to 51 (smallest); default 23.
     #[arg(long, value_name = "Q", conflicts_with = "bitrate")]
     pub(crate) quality: Option<u8>,
@@ -137,9 +144,16 @@ pub(crate) struct EncodeArgs {
     /// Encoder threads (default: chosen from the core count).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) threads: u16,
-    /// Speed preset, 0 (slowest, best) to 10 (fastest); default: the codec's.
+    /// Speed preset, 0 (slowest, best) to 10 (fastest); default: the codec's (8 for AV1).
     #[arg(long, value_name = "0-10")]
     pub(crate) speed: Option<u8>,
+    /// Chroma subsampling: 420 (default) or 444 (AV1 only).
+    #[arg(long, value_name = "420|444", default_value = "420", value_parser = ["420", "444"])]
+    pub(crate) chroma: String,
+    /// AV1 only: closed-GOP chunks (one keyframe interval each) encoded in parallel, each by
+    /// its own encoder; 0 = one per core. Memory grows to about workers + 1 chunks of frames.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(crate) workers: u16,
     /// Colour matrix: bt601, bt709 or bt2020 (default bt601, which browsers show faithfully).
     #[arg(long, value_name = "MATRIX")]
     pub(crate) color: Option<String>,

@@ -11,8 +11,8 @@ use anyhow::{Context, bail};
 use framecast::pipeline::{self, Outcome, PipelineOptions};
 use framecast::source::{FrameLayout, FrameSource, InputSpec, SourceError};
 use framecast::{
-    AtomicFile, ColorSpec, Layout, Matrix, OddSize, PixelFormat, Range, RateControl, Rational,
-    VideoOptions, VideoWriter, VideoWriterBuilder,
+    AtomicFile, Codec, ColorSpec, Container, Layout, Matrix, OddSize, PixelFormat, Range,
+    RateControl, Rational, Subsampling, VideoOptions, VideoWriter, VideoWriterBuilder,
 };
 
 use crate::args::{DemoArgs, EncodeArgs};
@@ -23,6 +23,14 @@ use crate::progress::Reporter;
 enum Output {
     Stdout,
     File(PathBuf),
+    /// An AV1 IVF file.
+    Ivf(PathBuf),
+}
+
+/// Whether a path names an IVF output (by its extension).
+pub(crate) fn is_ivf(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ivf"))
 }
 
 impl Output {
@@ -46,12 +54,13 @@ impl Output {
         }
         match ext.as_str() {
             "mp4" | "m4v" | "mov" => Ok(Output::File(path.to_path_buf())),
+            "ivf" => Ok(Output::Ivf(path.to_path_buf())),
             "" => bail!(
-                "output '{}' has no extension; expected .mp4, .m4v or .mov (or '-' for stdout)",
+                "output '{}' has no extension; expected .mp4, .m4v, .mov or .ivf (or '-' for stdout)",
                 path.display()
             ),
             other => bail!(
-                "output '{}': framecast does not write .{other} files; expected .mp4, .m4v or .mov (or '-' for stdout)",
+                "output '{}': framecast does not write .{other} files; expected .mp4, .m4v, .mov or .ivf (or '-' for stdout)",
                 path.display()
             ),
         }
@@ -60,7 +69,7 @@ impl Output {
     fn name(&self) -> String {
         match self {
             Output::Stdout => "stdout".into(),
-            Output::File(p) => p.display().to_string(),
+            Output::File(p) | Output::Ivf(p) => p.display().to_string(),
         }
     }
 }
@@ -160,9 +169,21 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
         (Some(q), None) => RateControl::Quality(q),
         (None, None) => RateControl::default(),
     };
+    options.codec = match args.codec.as_deref() {
+        Some("av1") => Codec::Av1,
+        Some(_) => Codec::H264,
+        None if is_ivf(&args.output) => Codec::Av1,
+        None => Codec::H264,
+    };
     options.keyint = args.keyint;
     options.threads = args.threads;
     options.speed = args.speed;
+    options.chroma = if args.chroma == "444" {
+        Subsampling::Yuv444
+    } else {
+        Subsampling::Yuv420
+    };
+    options.workers = args.workers;
     options.odd = if args.odd == "crop" {
         OddSize::Crop
     } else {
@@ -208,6 +229,27 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
 pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
     let output = Output::parse(&req.output)?;
     let options = req.options;
+    if let Output::Ivf(path) = &output {
+        if options.codec != Codec::Av1 {
+            bail!(
+                "output '{}' is IVF, which holds AV1, but the codec is {}; use the AV1 codec (--codec av1) or an .mp4 output",
+                path.display(),
+                codec_name(options.codec)
+            );
+        }
+        if req.layout.is_some() {
+            bail!(
+                "output '{}' is IVF: the MP4 layout (faststart, fragmented) does not apply; leave it out or use an .mp4 output",
+                path.display()
+            );
+        }
+        if req.audio.is_some() || !req.metadata.is_empty() {
+            bail!(
+                "output '{}' is IVF, which holds one AV1 stream: no audio and no metadata; use an .mp4 output for them",
+                path.display()
+            );
+        }
+    }
     options.validate()?;
 
     let audio = match &req.audio {
@@ -290,6 +332,14 @@ pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
     run_job(&job, builder, source, req.notes)
 }
 
+/// A codec's name in messages.
+fn codec_name(codec: Codec) -> &'static str {
+    match codec {
+        Codec::Av1 => "AV1",
+        _ => "H.264",
+    }
+}
+
 /// A source cut after a number of frames (ffmpeg's `-frames:v N`).
 struct Limited {
     inner: Box<dyn FrameSource>,
@@ -322,9 +372,13 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let output = Output::parse(&args.output)?;
     let (w, h) = args.size;
     let source = crate::demo::Demo::new(w, h, fps, args.seconds)?;
-    let builder = VideoWriter::builder(w, h)
-        .fps(fps)
-        .metadata("title", "framecast demo");
+    let builder = VideoWriter::builder(w, h).fps(fps);
+    // IVF holds AV1 and no metadata.
+    let builder = if matches!(output, Output::Ivf(_)) {
+        builder.codec(Codec::Av1)
+    } else {
+        builder.metadata("title", "framecast demo")
+    };
     let job = Job {
         total: Some(source.frames()),
         output,
@@ -403,6 +457,20 @@ fn run_job(
             };
             out.flush()
                 .with_context(|| format!("writing '{}'", path.display()))?;
+            (done, fps)
+        }
+        Output::Ivf(path) => {
+            // Like faststart: the file appears when complete, with the frame count patched.
+            let file = AtomicFile::create(path)?;
+            let writer = builder.container(Container::Ivf).build_seekable(file)?;
+            let fps = writer.info().fps;
+            if notes {
+                note_size(job, &writer);
+            }
+            let (mut file, done) = split(run_pipeline(job, source, writer, &options)?);
+            file.flush()
+                .with_context(|| format!("writing '{}'", path.display()))?;
+            file.commit()?;
             (done, fps)
         }
         Output::File(path) => {
@@ -484,7 +552,10 @@ fn run_job(
 /// One stderr line when the codec cannot show the input's size exactly.
 fn note_size<W>(job: &Job, writer: &VideoWriter<W>) {
     if let Some(note) = writer.info().size_note() {
-        let hint = if note.contains("padded") && job.partial == PartialFrame::Fail {
+        let hint = if note.contains("padded")
+            && job.partial == PartialFrame::Fail
+            && writer.info().codec == Codec::H264
+        {
             " (--odd crop crops instead)"
         } else {
             ""

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use framecast::{Layout, PixelFormat, RateControl, Rational, VideoOptions};
+use framecast::{Codec, Layout, PixelFormat, RateControl, Rational, Subsampling, VideoOptions};
 
 use super::parse::{CommandLine, Group, Opt};
 use super::values::{
@@ -86,16 +86,10 @@ const H264_HARDWARE: &[&str] = &[
     "h264_mf",
     "h264_omx",
 ];
-const AV1_NAMES: &[&str] = &[
-    "libaom-av1",
-    "librav1e",
-    "libsvtav1",
-    "av1",
-    "av1_nvenc",
-    "av1_qsv",
-    "av1_vaapi",
-    "av1_amf",
-];
+/// Encoders of AV1 under the names libraries ask for (all of them rav1e here).
+pub(crate) const AV1_NAMES: &[&str] = &["libaom-av1", "librav1e", "libsvtav1", "av1"];
+/// Hardware AV1 encoder names: the stream is AV1 all the same, encoded in software.
+const AV1_HARDWARE: &[&str] = &["av1_nvenc", "av1_qsv", "av1_vaapi", "av1_amf"];
 /// Extensions of audio-only outputs (MoviePy writes its soundtrack to one first).
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "aac", "m4a", "wav", "ogg", "opus", "flac"];
 /// Raw audio input formats.
@@ -129,19 +123,25 @@ const OTHER_OUTPUT_FORMATS: &[&str] = &[
 
 /// The message for an encoder framecast does not have, in ffmpeg's words.
 pub(crate) fn unknown_encoder(name: &str) -> String {
-    let why = if AV1_NAMES.contains(&name) {
-        "AV1 is not in this build of framecast yet"
-    } else if name == "gif" {
+    let why = if name == "gif" {
         "GIF is not in this build of framecast yet"
     } else {
-        "framecast encodes H.264 only"
+        "framecast encodes H.264 and AV1"
     };
-    format!("Unknown encoder '{name}' ({why}; use -vcodec libx264, libopenh264 or h264)")
+    format!(
+        "Unknown encoder '{name}' ({why}; use -vcodec libx264, libopenh264 or h264 for H.264, librav1e, libaom-av1, libsvtav1 or av1 for AV1)"
+    )
 }
 
-/// Whether `name` is an encoder framecast runs (all of them H.264).
-pub(crate) fn is_our_encoder(name: &str) -> bool {
-    H264_NAMES.contains(&name) || H264_HARDWARE.contains(&name)
+/// The codec framecast encodes for an encoder name, if it runs that encoder.
+pub(crate) fn our_codec(name: &str) -> Option<Codec> {
+    if H264_NAMES.contains(&name) || H264_HARDWARE.contains(&name) {
+        Some(Codec::H264)
+    } else if AV1_NAMES.contains(&name) || AV1_HARDWARE.contains(&name) {
+        Some(Codec::Av1)
+    } else {
+        None
+    }
 }
 
 /// The audio refusal, naming what was asked.
@@ -252,8 +252,12 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
     let to_stdout = is_pipe(&output.path);
     match out_format {
         Some("mp4" | "mov" | "ipod") | None => {}
+        Some("ivf") if !to_stdout && ext == "ivf" => {}
+        Some("ivf") => bail!(
+            "Requested output format 'ivf' is written by framecast only to a file named .ivf; to stdout it writes MP4 (-f mp4)"
+        ),
         Some(other) => bail!(
-            "Requested output format '{other}' is not supported by framecast: it writes MP4 (-f mp4, mov or ipod)"
+            "Requested output format '{other}' is not supported by framecast: it writes MP4 (-f mp4, mov or ipod) and IVF (.ivf files, AV1)"
         ),
     }
     if to_stdout && out_format.is_none() {
@@ -261,23 +265,27 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
             "Unable to choose an output format for '-'; use -f mp4 to write a (fragmented) MP4 to stdout"
         );
     }
-    if !to_stdout && !matches!(ext.as_str(), "mp4" | "m4v" | "mov") {
+    if !to_stdout && !matches!(ext.as_str(), "mp4" | "m4v" | "mov" | "ivf") {
         let what = match ext.as_str() {
             "gif" => "GIF output is not in this build of framecast yet".to_owned(),
             "" => "the name has no extension".to_owned(),
             other => format!("framecast does not write .{other}"),
         };
         bail!(
-            "Unable to choose an output format for '{}' ({what}); framecast writes MP4: use .mp4, .m4v or .mov",
+            "Unable to choose an output format for '{}' ({what}); framecast writes MP4 and IVF: use .mp4, .m4v, .mov or .ivf (AV1)",
             output_path.display()
         );
     }
+    let ivf = !to_stdout && ext == "ivf";
     if (output.has("n") || line.has_global("n")) && output_path.exists() {
         bail!("File '{}' already exists. Exiting.", output_path.display());
     }
 
-    // The encoder.
+    // The encoder; ffmpeg's default for .ivf is an AV1 encoder.
     let mut options = VideoOptions::default();
+    if ivf {
+        options.codec = Codec::Av1;
+    }
     if let Some(opt) = output.video(&["vcodec", "c", "codec"]) {
         let name = opt.text()?;
         if name == "copy" {
@@ -286,13 +294,24 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
                 opt.shown()
             );
         }
-        if !is_our_encoder(name) {
+        let Some(codec) = our_codec(name) else {
             bail!("{}", unknown_encoder(name));
+        };
+        if ivf && codec != Codec::Av1 {
+            bail!(
+                "Could not write header for output file '{}': IVF holds AV1, and {name} is an H.264 encoder; use -vcodec librav1e (or libaom-av1, libsvtav1, av1), or an .mp4 output",
+                output_path.display()
+            );
         }
+        options.codec = codec;
         if name == "libx264rgb" {
             notes.push("libx264rgb: encoding H.264 as yuv420p".to_owned());
         } else if H264_HARDWARE.contains(&name) {
             notes.push(format!("{name}: encoding H.264 in software (openh264)"));
+        } else if AV1_HARDWARE.contains(&name) {
+            notes.push(format!("{name}: encoding AV1 in software (rav1e)"));
+        } else if matches!(name, "libaom-av1" | "libsvtav1") {
+            notes.push(format!("{name}: encoding AV1 with rav1e"));
         }
     }
     if let Some(fc) = line.global_value("filter_complex") {
@@ -335,17 +354,36 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
         .context("the encoder options are out of range")?;
 
     // Output pixel format.
+    let codec_name = if options.codec == Codec::Av1 {
+        "AV1"
+    } else {
+        "H.264"
+    };
     if let Some(o) = output.video(&["pix_fmt"]) {
         let name = o.text()?;
-        if name == "yuva420p" {
+        if options.codec == Codec::Av1 && name == "yuv444p" {
+            options.chroma = Subsampling::Yuv444;
+        } else if name == "yuva420p" && options.codec == Codec::Av1 {
+            notes.push("yuva420p: framecast's AV1 has no alpha; encoding yuv420p".to_owned());
+        } else if name == "yuva420p" {
             notes.push("yuva420p: H.264 has no alpha; encoding yuv420p".to_owned());
         } else if OTHER_OUTPUT_FORMATS.contains(&name) {
+            let also = if options.codec == Codec::Av1 {
+                " (or yuv444p)"
+            } else {
+                ""
+            };
             notes.push(format!(
-                "-pix_fmt {name}: framecast encodes H.264 as yuv420p"
+                "-pix_fmt {name}: framecast encodes {codec_name} as yuv420p{also}"
             ));
         } else if !YUV420.contains(&name) {
             bail!(
-                "Unknown pixel format requested: {name}. framecast encodes H.264 as yuv420p (-pix_fmt yuv420p)"
+                "Unknown pixel format requested: {name}. framecast encodes {codec_name} as yuv420p (-pix_fmt yuv420p{})",
+                if options.codec == Codec::Av1 {
+                    ", or yuv444p"
+                } else {
+                    ""
+                }
             );
         }
     }
@@ -428,6 +466,16 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
                 metadata.push((k.trim().to_owned(), v.to_owned()));
             }
             _ => {}
+        }
+    }
+    if ivf {
+        // IVF has no metadata and no layout; ffmpeg drops them too.
+        if !metadata.is_empty() {
+            ignored.push("-metadata (IVF has none)".to_owned());
+            metadata.clear();
+        }
+        if layout.take().is_some() {
+            ignored.push("-movflags (IVF is not MP4)".to_owned());
         }
     }
     let max_frames = output

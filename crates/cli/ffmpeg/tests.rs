@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use framecast::{Layout, PixelFormat, RateControl, Rational};
+use framecast::{Codec, Layout, PixelFormat, RateControl, Rational, Subsampling};
 
 use super::parse::parse;
 use super::plan::{Action, Input, Plan, plan};
@@ -127,10 +127,8 @@ fn moviepy_audio_call_is_refused() {
 #[test]
 fn unknown_encoders_and_formats() {
     for (codec, why) in [
-        ("libvpx", "H.264 only"),
-        ("mpeg4", "H.264 only"),
-        ("librav1e", "AV1 is not in this build"),
-        ("libaom-av1", "AV1 is not in this build"),
+        ("libvpx", "encodes H.264 and AV1"),
+        ("mpeg4", "encodes H.264 and AV1"),
         ("gif", "GIF is not in this build"),
     ] {
         let e = error(&format!(
@@ -153,6 +151,40 @@ fn unknown_encoders_and_formats() {
     assert!(e.contains("'gray8a'"), "{e}");
     let e = error("-i - -");
     assert!(e.contains("-f mp4"), "{e}");
+}
+
+#[test]
+fn av1_encoder_names_ivf_and_crf() {
+    for name in ["librav1e", "libaom-av1", "libsvtav1", "av1", "av1_nvenc"] {
+        let p = encode(&format!(
+            "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -vcodec {name} -crf 30 o.mp4"
+        ));
+        assert_eq!(p.options.codec, Codec::Av1, "{name}");
+        assert_eq!(p.options.rate, RateControl::Quality(30), "{name}");
+        assert_eq!(p.options.chroma, Subsampling::Yuv420, "{name}");
+    }
+    // .ivf: AV1 by default, yuv444p gives 4:4:4, metadata and movflags are dropped.
+    let p = encode(
+        "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -pix_fmt yuv444p -metadata title=T -movflags +faststart o.ivf",
+    );
+    assert_eq!(p.options.codec, Codec::Av1);
+    assert_eq!(p.options.chroma, Subsampling::Yuv444);
+    assert!(p.metadata.is_empty() && p.layout.is_none(), "{p:?}");
+    assert_eq!(p.output, PathBuf::from("o.ivf"));
+    let p = encode("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -c:v librav1e -f ivf o.ivf");
+    assert_eq!(p.options.codec, Codec::Av1);
+    // H.264 stays 4:2:0 with a note; H.264 into IVF is refused naming both.
+    let p = encode("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -pix_fmt yuv444p o.mp4");
+    assert_eq!(p.options.chroma, Subsampling::Yuv420);
+    assert!(
+        p.notes.iter().any(|n| n.contains("yuv444p")),
+        "{:?}",
+        p.notes
+    );
+    let e = error("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -vcodec libx264 o.ivf");
+    assert!(e.contains("IVF holds AV1") && e.contains("libx264"), "{e}");
+    let e = error("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -f ivf -");
+    assert!(e.contains("'ivf'"), "{e}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use framecast_core::{
     CodecConfig, ColorSpec, FrameView, Packet, Rational, Subsampling, VideoEncoder, YuvImage,
 };
 
-#[cfg(feature = "h264")]
+#[cfg(any(feature = "h264", feature = "av1"))]
 use crate::Codec;
 use crate::scale::Scaler;
 use crate::{Error, Result, VideoOptions};
@@ -20,7 +20,7 @@ pub(crate) trait DynEncoder: Send {
 }
 
 #[cfg_attr(
-    not(feature = "h264"),
+    not(any(feature = "h264", feature = "av1")),
     allow(dead_code, reason = "every codec feature is off")
 )]
 struct Erased<E> {
@@ -50,7 +50,7 @@ impl<E: VideoEncoder + Send> DynEncoder for Erased<E> {
 }
 
 #[cfg_attr(
-    not(feature = "h264"),
+    not(any(feature = "h264", feature = "av1")),
     allow(dead_code, reason = "every codec feature is off")
 )]
 fn codec_error(codec: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -284,7 +284,7 @@ pub(crate) fn open_encoder(
     color: ColorSpec,
     options: &VideoOptions,
 ) -> Result<(Box<dyn DynEncoder>, (u32, u32))> {
-    #[cfg(not(feature = "h264"))]
+    #[cfg(not(any(feature = "h264", feature = "av1")))]
     let _ = (width, height, fps, color);
     match options.codec {
         #[cfg(feature = "h264")]
@@ -318,6 +318,53 @@ pub(crate) fn open_encoder(
                 }),
                 size,
             ))
+        }
+        #[cfg(feature = "av1")]
+        Codec::Av1 => {
+            use framecast_av1::{Av1Encoder, Av1Options, ChunkedEncoder};
+            let mut a = Av1Options::default()
+                .with_rate(options.rate)
+                .with_keyint(options.keyint)
+                .with_threads(usize::from(options.threads))
+                .with_chroma(options.chroma);
+            if let Some(speed) = options.speed {
+                a = a.with_speed(speed);
+            }
+            let err = |e: framecast_av1::Error| Error::Codec {
+                codec: "AV1",
+                source: Box::new(e),
+            };
+            if options.workers == 1 {
+                let encoder = Av1Encoder::new(width, height, fps, color, &a).map_err(err)?;
+                let size = encoder.coded_size();
+                Ok((
+                    Box::new(Erased {
+                        codec: "AV1",
+                        inner: encoder,
+                    }),
+                    size,
+                ))
+            } else {
+                // Chunks of one keyframe interval: the stream has a key frame there anyway.
+                let chunk = a.keyint_or_default();
+                let encoder = ChunkedEncoder::new(
+                    width,
+                    height,
+                    fps,
+                    color,
+                    &a,
+                    usize::from(options.workers),
+                    chunk,
+                )
+                .map_err(err)?;
+                Ok((
+                    Box::new(Erased {
+                        codec: "AV1",
+                        inner: encoder,
+                    }),
+                    av1_coded_size(width, height),
+                ))
+            }
         }
         #[allow(unreachable_patterns, reason = "reachable when a codec feature is off")]
         codec => Err(Error::Unsupported {
@@ -371,7 +418,19 @@ pub(crate) fn check_size(options: &VideoOptions, width: u32, height: u32) -> Res
             }
             Ok(())
         }
+        // AV1 codes every size up to MAX_DIMENSION (checked above) exactly; rav1e pads sides
+        // under 16 to 16.
+        #[cfg(feature = "av1")]
+        Codec::Av1 => Ok(()),
         #[allow(unreachable_patterns, reason = "reachable when a codec feature is off")]
         _ => Ok(()),
     }
+}
+
+/// The size an AV1 stream of `width` x `height` shows: sides under rav1e's minimum are
+/// padded up to it (what [`framecast_av1::Av1Encoder::coded_size`] reports).
+#[cfg(feature = "av1")]
+fn av1_coded_size(width: u32, height: u32) -> (u32, u32) {
+    use framecast_av1::MIN_SIDE;
+    (width.max(MIN_SIDE), height.max(MIN_SIDE))
 }

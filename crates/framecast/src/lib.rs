@@ -1,6 +1,7 @@
 //! framecast: video from frames that programs produce, without ffmpeg.
 //!
-//! Frames in (any [`PixelFormat`], or YUV), H.264 in MP4 out, to any `std::io::Write`: a
+//! Frames in (any [`PixelFormat`], or YUV), H.264 or AV1 in MP4 (or AV1 in IVF) out, to any
+//! `std::io::Write`: a
 //! file, a socket, a `Vec<u8>` to send in an HTTP body. Colour conversion, encoding and
 //! muxing are framecast's own crates; nothing spawns an external program.
 //!
@@ -40,6 +41,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `h264` | yes | H.264 through openh264 (C++, built from source; not for wasm32) |
+//! | `av1` | yes | AV1 through rav1e (pure Rust, also for wasm32), in MP4 or IVF |
+//! | `av1-asm` | no | rav1e's assembly (about 2-3x faster AV1; needs nasm on x86-64) |
 //! | `mp4` | yes | MP4 output (framecast's own muxer) |
 //! | `image` | yes | PNG and JPEG inputs: PNG streams and image sequences |
 #![deny(missing_docs)]
@@ -62,5 +65,6 @@ pub use framecast_core::{
 pub use output::AtomicFile;
 pub use render::{Frame, render, render_with};
 pub use writer::{
-    DEFAULT_FPS, Layout, OddSize, VideoOptions, VideoWriter, VideoWriterBuilder, WriterInfo,
+    Container, DEFAULT_FPS, Layout, OddSize, VideoOptions, VideoWriter, VideoWriterBuilder,
+    WriterInfo,
 };

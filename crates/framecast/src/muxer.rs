@@ -1,10 +1,13 @@
-//! The mux stage: creates the MP4 writer when the first packet brings the codec
+//! The mux stage: creates the MP4 (or IVF) writer when the first packet brings the codec
 //! configuration, interleaves the audio track, and finishes the file.
 
 use std::io::{Read, Seek, Write};
 
 use framecast_core::{CodecConfig, Packet};
 use framecast_mux::audio::{AudioFrame, AudioReader};
+#[cfg(feature = "av1")]
+use framecast_mux::ivf::IvfCodec;
+use framecast_mux::ivf::IvfWriter;
 use framecast_mux::mp4::{Mp4Builder, Mp4Sink, TrackId, VideoTrack};
 
 use crate::{Error, Result};
@@ -31,22 +34,125 @@ where
     }
 }
 
-/// How the MP4 is laid out, decided when the sink's capabilities are known.
-pub(crate) type Open<W> = Box<dyn FnOnce(Mp4Builder, W) -> Result<Box<dyn Muxer<W>>> + Send>;
+/// A boxed MP4 or IVF writer for a sink of type `W`.
+type BoxMuxer<W> = Box<dyn Muxer<W>>;
+/// Opens an MP4 writer from its filled-in builder.
+type OpenMp4<W> = Box<dyn FnOnce(Mp4Builder, W) -> Result<BoxMuxer<W>> + Send>;
+/// Opens an IVF writer from the video's configuration.
+type OpenIvf<W> = Box<dyn FnOnce(&CodecConfig, W) -> Result<BoxMuxer<W>> + Send>;
+
+/// Which container and how it is laid out, decided when the sink's capabilities are known.
+pub(crate) enum Open<W> {
+    /// An MP4 from the builder the stage fills in (tracks, metadata).
+    Mp4(OpenMp4<W>),
+    /// An IVF stream, described by the video's configuration alone.
+    #[cfg_attr(
+        not(feature = "av1"),
+        allow(dead_code, reason = "IVF carries AV1, which is off")
+    )]
+    Ivf(OpenIvf<W>),
+}
 
 /// Faststart through a seekable sink.
 pub(crate) fn faststart<W: Read + Write + Seek + Send + 'static>() -> Open<W> {
-    Box::new(|b: Mp4Builder, w: W| Ok(Box::new(b.faststart(w)?) as Box<dyn Muxer<W>>))
+    Open::Mp4(Box::new(|b: Mp4Builder, w: W| {
+        Ok(Box::new(b.faststart(w)?) as Box<dyn Muxer<W>>)
+    }))
 }
 
 /// Faststart built in memory and written at the end, for sinks that cannot seek.
 pub(crate) fn buffered<W: Write + Send + 'static>() -> Open<W> {
-    Box::new(|b: Mp4Builder, w: W| Ok(Box::new(b.buffered(w)?) as Box<dyn Muxer<W>>))
+    Open::Mp4(Box::new(|b: Mp4Builder, w: W| {
+        Ok(Box::new(b.buffered(w)?) as Box<dyn Muxer<W>>)
+    }))
 }
 
 /// Fragmented MP4 streamed to the sink.
 pub(crate) fn fragmented<W: Write + Send + 'static>() -> Open<W> {
-    Box::new(|b: Mp4Builder, w: W| Ok(Box::new(b.fragmented(w)?) as Box<dyn Muxer<W>>))
+    Open::Mp4(Box::new(|b: Mp4Builder, w: W| {
+        Ok(Box::new(b.fragmented(w)?) as Box<dyn Muxer<W>>)
+    }))
+}
+
+/// IVF streamed to a plain `Write`: the header's frame count stays 0.
+pub(crate) fn ivf<W: Write + Send + 'static>() -> Result<Open<W>> {
+    ivf_with(IvfWriter::finish)
+}
+
+/// IVF to a seekable sink: the header's frame count is patched at the end.
+pub(crate) fn ivf_seekable<W: Write + Seek + Send + 'static>() -> Result<Open<W>> {
+    ivf_with(IvfWriter::finish_seekable)
+}
+
+#[cfg(feature = "av1")]
+fn ivf_with<W: Write + Send + 'static>(finish: IvfFinish<W>) -> Result<Open<W>> {
+    Ok(Open::Ivf(Box::new(move |config: &CodecConfig, w: W| {
+        Ok(Box::new(IvfMuxer::new(w, config, finish)?) as Box<dyn Muxer<W>>)
+    })))
+}
+
+#[cfg(not(feature = "av1"))]
+fn ivf_with<W: Write + Send + 'static>(_finish: IvfFinish<W>) -> Result<Open<W>> {
+    Err(Error::Unsupported {
+        what: "IVF output".into(),
+        why: "IVF carries AV1, and this build of framecast does not include it (cargo feature av1 off)".into(),
+    })
+}
+
+/// How an IVF stream is finished: with or without patching the frame count.
+type IvfFinish<W> = fn(IvfWriter<W>) -> framecast_mux::Result<W>;
+
+/// AV1 in IVF: each packet (an MP4-style temporal unit) gets its temporal delimiter back.
+#[cfg(feature = "av1")]
+struct IvfMuxer<W: Write> {
+    writer: IvfWriter<W>,
+    finish: IvfFinish<W>,
+}
+
+#[cfg(feature = "av1")]
+impl<W: Write> IvfMuxer<W> {
+    fn new(sink: W, config: &CodecConfig, finish: IvfFinish<W>) -> Result<Self> {
+        if config.codec != framecast_core::Codec::Av1 {
+            return Err(Error::Unsupported {
+                what: format!(
+                    "IVF output with {}",
+                    crate::writer::codec_name(config.codec)
+                ),
+                why: "IVF carries AV1 here; use the AV1 codec, or MP4 output".into(),
+            });
+        }
+        let side = |what: &str, v: u32| {
+            u16::try_from(v).map_err(|_| Error::Unsupported {
+                what: format!("an IVF {what} of {v}"),
+                why: "IVF stores sides up to 65535".into(),
+            })
+        };
+        let writer = IvfWriter::new(
+            sink,
+            IvfCodec::Av1,
+            side("width", config.width)?,
+            side("height", config.height)?,
+            config.time_base,
+        )?;
+        Ok(IvfMuxer { writer, finish })
+    }
+}
+
+#[cfg(feature = "av1")]
+impl<W: Write + Send> Muxer<W> for IvfMuxer<W> {
+    fn video(&mut self, _track: TrackId, packet: &Packet) -> Result<()> {
+        let unit = framecast_av1::obu::with_temporal_delimiter(&packet.data);
+        Ok(self.writer.write_frame(&unit, packet.pts)?)
+    }
+    fn audio(&mut self, _track: TrackId, _frame: &AudioFrame) -> Result<()> {
+        Err(Error::Unsupported {
+            what: "an audio track in IVF".into(),
+            why: "IVF holds one video stream; use MP4 output for audio".into(),
+        })
+    }
+    fn finish(self: Box<Self>) -> Result<W> {
+        Ok((self.finish)(self.writer)?)
+    }
 }
 
 /// An audio track copied from an ADTS or MP3 stream.
@@ -129,6 +235,27 @@ impl<W: Send + 'static> MuxStage<W> {
             u64::from(config.time_base.num()),
             u64::from(config.time_base.den()),
         );
+        let open = match open {
+            Open::Mp4(open) => open,
+            Open::Ivf(open) => {
+                // The builder refused audio and metadata for IVF; the track id is unused.
+                if audio.is_some() || !metadata.is_empty() {
+                    return Err(Error::Unsupported {
+                        what: "audio or metadata in IVF".into(),
+                        why: "IVF holds one video stream and nothing else; use MP4 output".into(),
+                    });
+                }
+                let muxer = open(&config, sink)?;
+                let video = Mp4Builder::new().add_video(VideoTrack::new(config))?;
+                self.state = State::Open {
+                    muxer,
+                    video,
+                    audio: None,
+                    time_base,
+                };
+                return Ok(());
+            }
+        };
         let mut builder = Mp4Builder::new();
         let video = builder.add_video(VideoTrack::new(config))?;
         let audio = match audio {

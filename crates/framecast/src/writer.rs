@@ -25,6 +25,20 @@ pub enum Layout {
     Fragmented,
 }
 
+/// The container the video is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Container {
+    /// MP4 (ISO BMFF) in the [`Layout`] asked for; H.264 or AV1, with metadata and audio.
+    #[default]
+    Mp4,
+    /// IVF, the plain AV1 stream container (`.ivf`, read by dav1d, ffmpeg, aomdec): AV1 only,
+    /// no audio and no metadata; the [`Layout`] does not apply. The header's frame count is
+    /// filled in at the end through [`build_seekable`](VideoWriterBuilder::build_seekable),
+    /// and left 0 through [`build`](VideoWriterBuilder::build) (players read to the end).
+    Ivf,
+}
+
 /// What to do with odd sizes that a 4:2:0 codec cannot show exactly (H.264).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -50,8 +64,18 @@ pub struct VideoOptions {
     pub threads: u16,
     /// Speed preset 0 (slowest, best) ..= 10 (fastest); `None` is the codec's default.
     pub speed: Option<u8>,
-    /// Odd-size policy for codecs that need even sizes.
+    /// Odd-size policy for codecs that need even sizes (H.264; AV1 keeps exact sizes).
     pub odd: OddSize,
+    /// Chroma subsampling of the coded video: [`Subsampling::Yuv420`] (default) or
+    /// [`Subsampling::Yuv444`] (AV1 only, its High profile).
+    pub chroma: Subsampling,
+    /// AV1 only: closed-GOP chunks encoded at the same time, each by its own rav1e context
+    /// (GOP-parallel encoding). 1 (default) is one context for the whole video; 0 chooses
+    /// from the core count. Chunks are one keyframe interval long
+    /// ([`keyint`](Self::keyint), default 240 frames) and start with a key frame; memory grows
+    /// to about `(workers + 1) x chunk` pictures. [`threads`](Self::threads) are shared among
+    /// the workers.
+    pub workers: u16,
 }
 
 impl Default for VideoOptions {
@@ -63,6 +87,8 @@ impl Default for VideoOptions {
             threads: 0,
             speed: None,
             odd: OddSize::Pad,
+            chroma: Subsampling::Yuv420,
+            workers: 1,
         }
     }
 }
@@ -89,7 +115,47 @@ impl VideoOptions {
                 why: "the interval is in frames and must be 1 or more".into(),
             });
         }
+        match (self.codec, self.chroma) {
+            (_, Subsampling::Yuv420) | (Codec::Av1, Subsampling::Yuv444) => {}
+            (codec, chroma) => {
+                return Err(Error::Unsupported {
+                    what: format!("{} chroma with {}", chroma_name(chroma), codec_name(codec)),
+                    why: "H.264 is encoded as 4:2:0 only; 4:4:4 needs the AV1 codec".into(),
+                });
+            }
+        }
+        if self.workers != 1 && self.codec != Codec::Av1 {
+            return Err(Error::Unsupported {
+                what: format!(
+                    "{} GOP-parallel workers with {}",
+                    self.workers,
+                    codec_name(self.codec)
+                ),
+                why: "GOP-parallel encoding is AV1's; other codecs take 1 worker (use threads)"
+                    .into(),
+            });
+        }
         Ok(())
+    }
+}
+
+/// The name of a codec in messages.
+pub(crate) fn codec_name(codec: Codec) -> &'static str {
+    match codec {
+        Codec::H264 => "H.264",
+        Codec::Av1 => "AV1",
+        #[allow(unreachable_patterns, reason = "Codec is non_exhaustive")]
+        _ => "this codec",
+    }
+}
+
+/// The name of a chroma subsampling in messages.
+fn chroma_name(chroma: Subsampling) -> &'static str {
+    match chroma {
+        Subsampling::Yuv420 => "4:2:0",
+        Subsampling::Yuv444 => "4:4:4",
+        #[allow(unreachable_patterns, reason = "Subsampling is non_exhaustive")]
+        _ => "this",
     }
 }
 
@@ -118,6 +184,7 @@ pub struct VideoWriterBuilder {
     options: VideoOptions,
     color: ColorSpec,
     input_yuv: Option<Subsampling>,
+    container: Container,
     layout: Layout,
     metadata: Vec<(String, String)>,
     audio: Option<Audio>,
@@ -132,6 +199,7 @@ impl std::fmt::Debug for VideoWriterBuilder {
             .field("fps", &self.fps)
             .field("options", &self.options)
             .field("color", &self.color)
+            .field("container", &self.container)
             .field("layout", &self.layout)
             .field("resize", &self.resize)
             .field("metadata", &self.metadata)
@@ -149,6 +217,7 @@ impl VideoWriterBuilder {
             options: VideoOptions::default(),
             color: ColorSpec::default(),
             input_yuv: None,
+            container: Container::default(),
             layout: Layout::default(),
             metadata: Vec::new(),
             audio: None,
@@ -204,6 +273,12 @@ impl VideoWriterBuilder {
         self
     }
 
+    /// The container (default [`Container::Mp4`]); [`Container::Ivf`] needs the AV1 codec.
+    pub fn container(mut self, container: Container) -> Self {
+        self.container = container;
+        self
+    }
+
     /// The MP4 layout (default [`Layout::Faststart`]).
     pub fn layout(mut self, layout: Layout) -> Self {
         self.layout = layout;
@@ -225,11 +300,12 @@ impl VideoWriterBuilder {
     }
 
     /// The writer, to any `Write` (a `Vec<u8>`, a socket, stdout): faststart held in memory,
-    /// or fragmented and streamed, as [`layout`](Self::layout) says.
+    /// or fragmented and streamed, as [`layout`](Self::layout) says; IVF is streamed.
     pub fn build<W: Write + Send + 'static>(self, sink: W) -> Result<VideoWriter<W>> {
-        let open = match self.layout {
-            Layout::Faststart => muxer::buffered(),
-            Layout::Fragmented => muxer::fragmented(),
+        let open = match (self.container, self.layout) {
+            (Container::Ivf, _) => muxer::ivf()?,
+            (_, Layout::Faststart) => muxer::buffered(),
+            (_, Layout::Fragmented) => muxer::fragmented(),
         };
         self.finish_build(sink, open)
     }
@@ -240,9 +316,10 @@ impl VideoWriterBuilder {
         self,
         sink: W,
     ) -> Result<VideoWriter<W>> {
-        let open = match self.layout {
-            Layout::Faststart => muxer::faststart(),
-            Layout::Fragmented => muxer::fragmented(),
+        let open = match (self.container, self.layout) {
+            (Container::Ivf, _) => muxer::ivf_seekable()?,
+            (_, Layout::Faststart) => muxer::faststart(),
+            (_, Layout::Fragmented) => muxer::fragmented(),
         };
         self.finish_build(sink, open)
     }
@@ -253,11 +330,18 @@ impl VideoWriterBuilder {
         open: muxer::Open<W>,
     ) -> Result<VideoWriter<W>> {
         self.options.validate()?;
-        // What the encoder codes; YUV input of another subsampling is resampled to it.
-        let subsampling = match self.options.codec {
-            Codec::H264 => Subsampling::Yuv420,
-            _ => Subsampling::Yuv420,
-        };
+        if self.container == Container::Ivf {
+            self.check_ivf()?;
+        }
+        // What the encoder codes (validated for the codec); YUV input of another subsampling
+        // is resampled to it.
+        let subsampling = self.options.chroma;
+        if self.input_yuv == Some(Subsampling::Yuv420) && subsampling == Subsampling::Yuv444 {
+            return Err(Error::Unsupported {
+                what: "4:2:0 YUV input to a 4:4:4 video".into(),
+                why: "framecast resamples YUV input only from 4:4:4 to 4:2:0; encode 4:2:0 input as 4:2:0, or give RGB frames".into(),
+            });
+        }
         let (out_w, out_h) = self.resize.unwrap_or((self.width, self.height));
         let mut convert =
             ConvertStage::new(out_w, out_h, self.color, subsampling).with_yuv_input(self.input_yuv);
@@ -289,8 +373,32 @@ impl VideoWriterBuilder {
                 display_size,
                 fps: self.fps,
                 color: self.color,
+                codec: self.options.codec,
             },
         })
+    }
+
+    /// IVF carries one AV1 stream and nothing else.
+    fn check_ivf(&self) -> Result<()> {
+        if self.options.codec != Codec::Av1 {
+            return Err(Error::Unsupported {
+                what: format!("IVF output with {}", codec_name(self.options.codec)),
+                why: "IVF carries AV1 here; use the AV1 codec, or MP4 output".into(),
+            });
+        }
+        if self.audio.is_some() {
+            return Err(Error::Unsupported {
+                what: "an audio track in IVF".into(),
+                why: "IVF holds one video stream; use MP4 output for audio".into(),
+            });
+        }
+        if let Some((key, _)) = self.metadata.first() {
+            return Err(Error::Unsupported {
+                what: format!("metadata ('{key}') in IVF"),
+                why: "IVF has no metadata; use MP4 output for metadata".into(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -317,6 +425,8 @@ pub struct WriterInfo {
     pub fps: Rational,
     /// The colour description.
     pub color: ColorSpec,
+    /// The codec.
+    pub codec: Codec,
 }
 
 impl WriterInfo {
@@ -332,6 +442,12 @@ impl WriterInfo {
         } else {
             "cropped"
         };
+        if self.codec == Codec::Av1 {
+            // AV1 keeps every size from 16x16 up; rav1e pads smaller sides to 16.
+            return Some(format!(
+                "{ow}x{oh} has a side under 16 pixels, the smallest rav1e encodes; frames are {how} to {w}x{h}"
+            ));
+        }
         Some(format!(
             "{ow}x{oh} has an odd side, which H.264 4:2:0 cannot show; frames are {how} to {w}x{h}"
         ))
@@ -396,8 +512,8 @@ impl<W: Send + 'static> VideoWriter<W> {
     }
 
     /// Encodes and muxes one YUV picture of the writer's encoded size
-    /// ([`WriterInfo::output_size`]), in the codec's subsampling (4:2:0 for H.264), already in
-    /// the writer's colour spec.
+    /// ([`WriterInfo::output_size`]), in the video's subsampling ([`VideoOptions::chroma`]),
+    /// already in the writer's colour spec.
     pub fn write_yuv(&mut self, image: &YuvImage) -> Result<()> {
         let p = &mut self.parts;
         let (expected_width, expected_height) = self.info.output_size;
