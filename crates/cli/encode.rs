@@ -138,31 +138,21 @@ pub(crate) struct Request {
     pub(crate) partial: PartialFrame,
 }
 
+/// Parses an optional flag value with the library's own parser (whose errors list the accepted
+/// values), naming the flag in the error.
+fn parse_flag<T>(value: Option<&str>, flag: &'static str) -> anyhow::Result<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    value.map(str::parse::<T>).transpose().context(flag)
+}
+
 pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
-    let pix_fmt = args
-        .pix_fmt
-        .as_deref()
-        .map(str::parse::<PixelFormat>)
-        .transpose()
-        .context("--pix-fmt")?;
-    let fps = args
-        .fps
-        .as_deref()
-        .map(str::parse::<Rational>)
-        .transpose()
-        .context("--fps")?;
-    let matrix = args
-        .color
-        .as_deref()
-        .map(str::parse::<Matrix>)
-        .transpose()
-        .context("--color")?;
-    let range = args
-        .range
-        .as_deref()
-        .map(str::parse::<Range>)
-        .transpose()
-        .context("--range")?;
+    let pix_fmt: Option<PixelFormat> = parse_flag(args.pix_fmt.as_deref(), "--pix-fmt")?;
+    let fps: Option<Rational> = parse_flag(args.fps.as_deref(), "--fps")?;
+    let matrix: Option<Matrix> = parse_flag(args.color.as_deref(), "--color")?;
+    let range: Option<Range> = parse_flag(args.range.as_deref(), "--range")?;
     let mut options = VideoOptions::default();
     options.rate = match (args.quality, args.bitrate) {
         (_, Some(kbps)) => RateControl::Bitrate(kbps),
@@ -411,6 +401,23 @@ fn split<W>(outcome: Outcome<W>) -> (W, Done) {
     (outcome.sink, done)
 }
 
+/// Prints the writer's size note (when `notes`), runs the pipeline through it and returns the
+/// finished sink, how the run ended, and the frame rate.
+fn run_writer<W: Send + 'static>(
+    job: &Job,
+    source: Box<dyn FrameSource>,
+    writer: VideoWriter<W>,
+    options: &PipelineOptions,
+    notes: bool,
+) -> anyhow::Result<(W, Done, Rational)> {
+    let fps = writer.info().fps;
+    if notes {
+        note_size(job, &writer);
+    }
+    let (sink, done) = split(run_pipeline(job, source, writer, options)?);
+    Ok((sink, done, fps))
+}
+
 /// Builds the writer for the output, runs the pipeline, finishes the file and reports.
 fn run_job(
     job: &Job,
@@ -428,11 +435,7 @@ fn run_job(
         Output::Stdout => {
             let builder = builder.layout(job.layout.unwrap_or(Layout::Fragmented));
             let writer = builder.build(BufWriter::with_capacity(1 << 16, std::io::stdout()))?;
-            let fps = writer.info().fps;
-            if notes {
-                note_size(job, &writer);
-            }
-            let (mut out, done) = split(run_pipeline(job, source, writer, &options)?);
+            let (mut out, done, fps) = run_writer(job, source, writer, &options, notes)?;
             out.flush().context("writing to stdout")?;
             (done, fps)
         }
@@ -443,12 +446,8 @@ fn run_job(
             let writer = builder
                 .layout(Layout::Fragmented)
                 .build(BufWriter::with_capacity(1 << 16, file))?;
-            let fps = writer.info().fps;
-            if notes {
-                note_size(job, &writer);
-            }
-            let (mut out, done) = match run_pipeline(job, source, writer, &options) {
-                Ok(outcome) => split(outcome),
+            let (mut out, done, fps) = match run_writer(job, source, writer, &options, notes) {
+                Ok(run) => run,
                 Err(e) => {
                     // Nothing usable was written (no frame, or the encoder failed at once).
                     let _ = std::fs::remove_file(path);
@@ -459,28 +458,15 @@ fn run_job(
                 .with_context(|| format!("writing '{}'", path.display()))?;
             (done, fps)
         }
-        Output::Ivf(path) => {
-            // Like faststart: the file appears when complete, with the frame count patched.
-            let file = AtomicFile::create(path)?;
-            let writer = builder.container(Container::Ivf).build_seekable(file)?;
-            let fps = writer.info().fps;
-            if notes {
-                note_size(job, &writer);
-            }
-            let (mut file, done) = split(run_pipeline(job, source, writer, &options)?);
-            file.flush()
-                .with_context(|| format!("writing '{}'", path.display()))?;
-            file.commit()?;
-            (done, fps)
-        }
-        Output::File(path) => {
-            let file = AtomicFile::create(path)?;
-            let writer = builder.layout(Layout::Faststart).build_seekable(file)?;
-            let fps = writer.info().fps;
-            if notes {
-                note_size(job, &writer);
-            }
-            let (mut file, done) = split(run_pipeline(job, source, writer, &options)?);
+        Output::Ivf(path) | Output::File(path) => {
+            // Faststart MP4, or IVF with its frame count patched at the end: either way the
+            // file appears under its name only when complete.
+            let builder = match job.output {
+                Output::Ivf(_) => builder.container(Container::Ivf),
+                _ => builder.layout(Layout::Faststart),
+            };
+            let writer = builder.build_seekable(AtomicFile::create(path)?)?;
+            let (mut file, done, fps) = run_writer(job, source, writer, &options, notes)?;
             file.flush()
                 .with_context(|| format!("writing '{}'", path.display()))?;
             file.commit()?;
