@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use support::{
-    BOTH, TempDir, Via, argv, check_video, ffmpeg, frames, have_ffprobe, mp4_video, run,
+    BOTH, TempDir, Via, argv, check_gif, check_video, ffmpeg, frames, have_ffprobe, mp4_video, run,
     run_open_stdin, stderr,
 };
 
@@ -303,7 +303,14 @@ fn encoders_table_parses_with_imageio_and_every_listed_encoder_passes_the_nullsr
                 "{name} missing from:\n{table}"
             );
         }
-        for enc in found.iter().chain(&av1) {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.split_whitespace().nth(1) == Some("gif") && l.contains("(codec gif)")),
+            "gif missing from:\n{table}"
+        );
+        let gif = ["gif".to_owned()];
+        for enc in found.iter().chain(&av1).chain(&gif) {
             let mut cmd = ffmpeg(via, dir.path());
             cmd.args(argv(
                 &format!("-hide_banner -f lavfi -i nullsrc=s=256x256:d=8 -vcodec {enc} -f null -"),
@@ -318,7 +325,7 @@ fn encoders_table_parses_with_imageio_and_every_listed_encoder_passes_the_nullsr
 
 #[test]
 fn nullsrc_test_refuses_encoders_we_lack() {
-    for enc in ["libvpx", "mpeg4", "gif", "h264_bogus", "av1_bogus"] {
+    for enc in ["libvpx", "mpeg4", "h264_bogus", "av1_bogus"] {
         let dir = TempDir::new(&format!("nullsrc-{enc}"));
         let mut cmd = ffmpeg(Via::Link, dir.path());
         cmd.args(argv(
@@ -449,12 +456,62 @@ fn unwritable_formats_fail_before_reading_stdin() {
             "Unable to choose an output format",
         );
     }
-    // MoviePy 1 write_gif(program='ffmpeg').
-    refused_before_stdin(
-        "fmt-gif",
+}
+
+#[test]
+fn matplotlib_gif_with_the_palette_graph() {
+    // matplotlib's FFMpegWriter for a .gif: no -vcodec, the palettegen/paletteuse graph (one
+    // argument with spaces).
+    for via in BOTH {
+        let dir = TempDir::new(&format!("mpl-gif-{via:?}"));
+        let mut cmd = ffmpeg(via, dir.path());
+        cmd.args(argv(
+            "-f rawvideo -vcodec rawvideo -s 100x80 -pix_fmt rgba -framerate 10 -loglevel error -i pipe:",
+            dir.path(),
+        ));
+        cmd.args([
+            "-filter_complex",
+            "split [a][b];[a] palettegen [p];[b][p] paletteuse",
+        ]);
+        cmd.args(argv("-y {dir}/out.gif", dir.path()));
+        let out = run(cmd, &frames(100, 80, 4, 9));
+        check_gif(&out, &dir.join("out.gif"), 9, (100, 80));
+    }
+}
+
+#[test]
+fn moviepy1_write_gif_and_the_gif_recipe_with_scale_and_dither() {
+    shape_gif(
+        "moviepy1-gif",
         "-y -loglevel error -f rawvideo -vcodec rawvideo -r 10.00 -s 64x48 -pix_fmt rgb24 -i - -pix_fmt rgb24 -r 10.00 {dir}/out.gif",
-        "GIF output is not in this build",
+        None,
+        &frames(64, 48, 3, 6),
+        (6, (64, 48)),
     );
+    // The usual recipe: scale in the graph, a palette size and Bayer dithering, play once.
+    shape_gif(
+        "recipe-gif",
+        "-y -f rawvideo -s 64x48 -pix_fmt rgb24 -r 12 -i - -loop -1 {dir}/out.gif",
+        Some(
+            "scale=32:-1:flags=lanczos,split[s0][s1];[s0]palettegen=max_colors=32[p];[s1][p]paletteuse=dither=bayer",
+        ),
+        &frames(64, 48, 3, 5),
+        (5, (32, 24)),
+    );
+}
+
+/// Runs a GIF shape both ways; `graph` goes in as one `-filter_complex` argument.
+fn shape_gif(name: &str, line: &str, graph: Option<&str>, input: &[u8], expect: (u64, (u32, u32))) {
+    for via in BOTH {
+        let dir = TempDir::new(&format!("{name}-{via:?}"));
+        let mut cmd = ffmpeg(via, dir.path());
+        if let Some(graph) = graph {
+            cmd.args(["-filter_complex", graph]);
+        }
+        cmd.args(argv(line, dir.path()));
+        let out = run(cmd, input);
+        check_gif(&out, &dir.join("out.gif"), expect.0, expect.1);
+    }
 }
 
 #[test]

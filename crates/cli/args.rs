@@ -14,8 +14,8 @@ pub(crate) struct Args {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Encode frames (raw, y4m, a PNG stream, an image sequence) into an H.264 or AV1 MP4, or
-    /// an AV1 IVF.
+    /// Encode frames (raw, y4m, a PNG stream, an image sequence) into an H.264 or AV1 MP4, an
+    /// AV1 IVF, or an animated GIF.
     #[command(after_help = ENCODE_EXAMPLES)]
     Encode(Box<EncodeArgs>),
     /// Write a built-in animation, to try framecast without any input.
@@ -102,6 +102,9 @@ Examples:
   python3 sim.py | framecast encode --size 640x480 -o sim.ivf
   python3 sim.py | framecast encode --size 640x480 --codec av1 --speed 10 -o sim.mp4
 
+  # an animated GIF, 480 pixels wide, with ordered dithering, played once
+  python3 plot.py | framecast encode --size 640x480 --pix-fmt rgba --width 480 --dither ordered --loop -1 -o plot.gif
+
   # stream a fragmented MP4 to stdout
   python3 sim.py | framecast encode --size 640x480 -o - | curl -T - https://example.net/upload
 
@@ -115,8 +118,8 @@ pub(crate) struct EncodeArgs {
     /// glob such as 'frames/*.png', or a directory of PNG/JPEG images.
     #[arg(short = 'i', long = "input", value_name = "INPUT")]
     pub(crate) input: Option<std::path::PathBuf>,
-    /// Output: a .mp4, .m4v or .mov file, an .ivf file (AV1), or '-' for a fragmented MP4 on
-    /// stdout.
+    /// Output: a .mp4, .m4v or .mov file, an .ivf file (AV1), a .gif file (animated GIF), or
+    /// '-' for a fragmented MP4 on stdout.
     #[arg(short = 'o', long = "output", value_name = "OUTPUT")]
     pub(crate) output: std::path::PathBuf,
     /// Frame size of raw input, WxH.
@@ -129,8 +132,8 @@ pub(crate) struct EncodeArgs {
     /// 30, or the rate a y4m input declares.
     #[arg(long, value_name = "N|N/D")]
     pub(crate) fps: Option<String>,
-    /// Video codec: h264 or av1 (default: av1 for .ivf output, h264 otherwise).
-    #[arg(long, value_name = "CODEC", value_parser = ["h264", "av1"])]
+    /// Codec: h264, av1 or gif (default: av1 for .ivf output, gif for .gif, h264 otherwise).
+    #[arg(long, value_name = "CODEC", value_parser = ["h264", "av1", "gif"])]
     pub(crate) codec: Option<String>,
     /// Constant quality, 0 (best, largest) to 51 (smallest); default 23.
     #[arg(long, value_name = "Q", conflicts_with = "bitrate")]
@@ -166,6 +169,34 @@ pub(crate) struct EncodeArgs {
     /// Odd sizes: pad to even (default) or crop to even.
     #[arg(long, value_name = "POLICY", default_value = "pad", value_parser = ["pad", "crop"])]
     pub(crate) odd: String,
+    /// Resize every frame to WxH (Catmull-Rom filter) before encoding.
+    #[arg(long, value_name = "WxH", value_parser = parse_size, conflicts_with = "width")]
+    pub(crate) resize: Option<(u32, u32)>,
+    /// Resize every frame to this width, the height keeping the aspect ratio.
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(u32).range(1..=i64::from(framecast_core::MAX_DIMENSION)))]
+    pub(crate) width: Option<u32>,
+    /// GIF: palette size, 2 to 256 (default 256).
+    #[arg(long, value_name = "N", help_heading = "GIF output")]
+    pub(crate) colors: Option<u16>,
+    /// GIF: dithering: none (default: flat areas stay flat, smallest files), ordered (a
+    /// fixed 8x8 pattern, stable across frames) or diffusion (least banding on photos).
+    #[arg(long, value_name = "MODE", value_parser = ["none", "ordered", "diffusion"], help_heading = "GIF output")]
+    pub(crate) dither: Option<String>,
+    /// GIF: dither strength, 0.0 to 1.0 (default 0.5).
+    #[arg(long, value_name = "S", help_heading = "GIF output")]
+    pub(crate) dither_strength: Option<f32>,
+    /// GIF: quality 1 to 100 (default 95): lower values keep more of the previous frame
+    /// where colours barely changed, for smaller files.
+    #[arg(long, value_name = "Q", help_heading = "GIF output")]
+    pub(crate) gif_quality: Option<u8>,
+    /// GIF: 0 loops forever (default), -1 plays once, N repeats N more times.
+    #[arg(
+        long = "loop",
+        value_name = "N",
+        allow_negative_numbers = true,
+        help_heading = "GIF output"
+    )]
+    pub(crate) loop_count: Option<i32>,
     /// An ADTS AAC or MP3 file to add as the audio track (copied, cut to the video's length).
     #[arg(long, value_name = "FILE")]
     pub(crate) audio: Option<std::path::PathBuf>,

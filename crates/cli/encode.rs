@@ -15,6 +15,8 @@ use framecast::{
     RateControl, Rational, Subsampling, VideoOptions, VideoWriter, VideoWriterBuilder,
 };
 
+use framecast::gif::{Dither, GifOptions, Repeat};
+
 use crate::args::{DemoArgs, EncodeArgs};
 use crate::progress::Reporter;
 
@@ -25,12 +27,23 @@ enum Output {
     File(PathBuf),
     /// An AV1 IVF file.
     Ivf(PathBuf),
+    /// An animated GIF file.
+    Gif(PathBuf),
 }
 
 /// Whether a path names an IVF output (by its extension).
 pub(crate) fn is_ivf(path: &Path) -> bool {
+    has_extension(path, "ivf")
+}
+
+/// Whether a path names a GIF output (by its extension).
+pub(crate) fn is_gif(path: &Path) -> bool {
+    has_extension(path, "gif")
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
     path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("ivf"))
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 impl Output {
@@ -55,12 +68,13 @@ impl Output {
         match ext.as_str() {
             "mp4" | "m4v" | "mov" => Ok(Output::File(path.to_path_buf())),
             "ivf" => Ok(Output::Ivf(path.to_path_buf())),
+            "gif" => Ok(Output::Gif(path.to_path_buf())),
             "" => bail!(
-                "output '{}' has no extension; expected .mp4, .m4v, .mov or .ivf (or '-' for stdout)",
+                "output '{}' has no extension; expected .mp4, .m4v, .mov, .ivf or .gif (or '-' for stdout)",
                 path.display()
             ),
             other => bail!(
-                "output '{}': framecast does not write .{other} files; expected .mp4, .m4v, .mov or .ivf (or '-' for stdout)",
+                "output '{}': framecast does not write .{other} files; expected .mp4, .m4v, .mov, .ivf or .gif (or '-' for stdout)",
                 path.display()
             ),
         }
@@ -69,7 +83,7 @@ impl Output {
     fn name(&self) -> String {
         match self {
             Output::Stdout => "stdout".into(),
-            Output::File(p) | Output::Ivf(p) => p.display().to_string(),
+            Output::File(p) | Output::Ivf(p) | Output::Gif(p) => p.display().to_string(),
         }
     }
 }
@@ -118,6 +132,8 @@ pub(crate) struct Request {
     /// Frames per second; default: the input's, else [`framecast::DEFAULT_FPS`].
     pub(crate) fps: Option<Rational>,
     pub(crate) options: VideoOptions,
+    /// Palette, dithering, quality and looping when the codec is GIF.
+    pub(crate) gif: GifOptions,
     pub(crate) matrix: Option<Matrix>,
     pub(crate) range: Option<Range>,
     pub(crate) layout: Option<Layout>,
@@ -161,10 +177,13 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
     };
     options.codec = match args.codec.as_deref() {
         Some("av1") => Codec::Av1,
+        Some("gif") => Codec::Gif,
         Some(_) => Codec::H264,
         None if is_ivf(&args.output) => Codec::Av1,
+        None if is_gif(&args.output) => Codec::Gif,
         None => Codec::H264,
     };
+    let gif = gif_options(args, options.codec)?;
     options.keyint = args.keyint;
     options.threads = args.threads;
     options.speed = args.speed;
@@ -199,13 +218,14 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
         size: args.size,
         fps,
         options,
+        gif,
         matrix,
         range,
         layout,
         audio: args.audio.clone(),
         metadata: args.metadata.clone(),
         output: args.output.clone(),
-        resize: None,
+        resize: resize_to(args.resize, args.width),
         max_frames: None,
         quiet: args.quiet,
         notes: true,
@@ -213,6 +233,96 @@ pub(crate) fn encode(args: &EncodeArgs) -> anyhow::Result<ExitCode> {
         threaded: !args.single_thread,
         partial: PartialFrame::Fail,
     })
+}
+
+/// The GIF flags as options; an error when they are given for a video output, or when video
+/// flags are given for a GIF.
+fn gif_options(args: &EncodeArgs, codec: Codec) -> anyhow::Result<GifOptions> {
+    let given: Vec<&str> = [
+        ("--colors", args.colors.is_some()),
+        ("--dither", args.dither.is_some()),
+        ("--dither-strength", args.dither_strength.is_some()),
+        ("--gif-quality", args.gif_quality.is_some()),
+        ("--loop", args.loop_count.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, set)| set.then_some(flag))
+    .collect();
+    if codec != Codec::Gif {
+        if let Some(flag) = given.first() {
+            bail!(
+                "{flag} applies to GIF output only (a .gif output or --codec gif), not to {}",
+                codec_name(codec)
+            );
+        }
+        return Ok(GifOptions::default());
+    }
+    let video_flags = [
+        ("--quality", args.quality.is_some()),
+        ("--bitrate", args.bitrate.is_some()),
+        ("--keyint", args.keyint.is_some()),
+        ("--speed", args.speed.is_some()),
+        ("--chroma", args.chroma != "420"),
+        ("--layout", args.layout.is_some()),
+    ];
+    if let Some((flag, _)) = video_flags.iter().find(|(_, set)| *set) {
+        bail!(
+            "{flag} does not apply to GIF output; a GIF's size and fidelity are set with --colors, --dither, --dither-strength and --gif-quality"
+        );
+    }
+    let mut gif = GifOptions::default();
+    if let Some(colors) = args.colors {
+        gif = gif.colors(colors);
+    }
+    if let Some(dither) = &args.dither {
+        gif = gif.dither(match dither.as_str() {
+            "ordered" => Dither::Ordered,
+            "diffusion" => Dither::Diffusion,
+            _ => Dither::None,
+        });
+    }
+    if let Some(strength) = args.dither_strength {
+        gif = gif.strength(strength);
+    }
+    if let Some(quality) = args.gif_quality {
+        gif = gif.quality(quality);
+    }
+    if let Some(count) = args.loop_count {
+        gif = gif.repeat(loop_to_repeat(count)?);
+    }
+    Ok(gif.validate()?)
+}
+
+/// ffmpeg's and gifski's loop count: 0 loops forever, -1 plays once, N repeats N more times.
+pub(crate) fn loop_to_repeat(count: i32) -> anyhow::Result<Repeat> {
+    match count {
+        0 => Ok(Repeat::Infinite),
+        -1 => Ok(Repeat::Finite(0)),
+        n => match u16::try_from(n) {
+            Ok(n) => Ok(Repeat::Finite(n)),
+            Err(_) => bail!(
+                "--loop {count} is out of range: 0 loops forever, -1 plays once, 1..=65535 repeats that many more times"
+            ),
+        },
+    }
+}
+
+/// `--resize WxH` or `--width W` (the height keeping the input's aspect ratio).
+fn resize_to(size: Option<(u32, u32)>, width: Option<u32>) -> Option<ResizeTo> {
+    if let Some(size) = size {
+        return Some(Box::new(move |_| Ok(size)));
+    }
+    let width = width?;
+    Some(Box::new(move |(w, h)| {
+        Ok((width, scaled_height(width, (w, h))))
+    }))
+}
+
+/// The height that keeps `w` x `h`'s aspect ratio at `width`, rounded, at least 1.
+pub(crate) fn scaled_height(width: u32, (w, h): (u32, u32)) -> u32 {
+    let exact = u64::from(width) * u64::from(h);
+    let rounded = (exact + u64::from(w) / 2) / u64::from(w.max(1));
+    u32::try_from(rounded).unwrap_or(u32::MAX).max(1)
 }
 
 /// Checks everything that can be checked without input, opens the input, and encodes it.
@@ -239,6 +349,26 @@ pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
                 path.display()
             );
         }
+    }
+    if let Output::Gif(path) = &output {
+        if options.codec != Codec::Gif {
+            bail!(
+                "output '{}' is a GIF, but the codec is {}; leave --codec out (or use --codec gif), or use an .mp4 output",
+                path.display(),
+                codec_name(options.codec)
+            );
+        }
+        if req.layout.is_some() || req.audio.is_some() || !req.metadata.is_empty() {
+            bail!(
+                "output '{}' is a GIF: no MP4 layout, no audio and no metadata; use an .mp4 output for them",
+                path.display()
+            );
+        }
+    } else if options.codec == Codec::Gif && !matches!(output, Output::Stdout) {
+        bail!(
+            "the GIF codec writes .gif files; output '{}' is not one",
+            output.name()
+        );
     }
     options.validate()?;
 
@@ -279,10 +409,14 @@ pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
     };
     let fps = req.fps.or(info.fps).unwrap_or(framecast::DEFAULT_FPS);
 
+    let gif = options.codec == Codec::Gif;
     let mut builder = VideoWriter::builder(info.width, info.height)
         .fps(fps)
         .options(options)
         .color(color);
+    if gif {
+        builder = builder.gif(req.gif);
+    }
     if let FrameLayout::Yuv(sub) = info.layout {
         builder = builder.yuv_input(sub);
     }
@@ -326,6 +460,7 @@ pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
 fn codec_name(codec: Codec) -> &'static str {
     match codec {
         Codec::Av1 => "AV1",
+        Codec::Gif => "GIF",
         _ => "H.264",
     }
 }
@@ -363,11 +498,11 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let (w, h) = args.size;
     let source = crate::demo::Demo::new(w, h, fps, args.seconds)?;
     let builder = VideoWriter::builder(w, h).fps(fps);
-    // IVF holds AV1 and no metadata.
-    let builder = if matches!(output, Output::Ivf(_)) {
-        builder.codec(Codec::Av1)
-    } else {
-        builder.metadata("title", "framecast demo")
+    // IVF holds AV1 and a GIF GIF, neither with metadata.
+    let builder = match output {
+        Output::Ivf(_) => builder.codec(Codec::Av1),
+        Output::Gif(_) => builder.codec(Codec::Gif),
+        _ => builder.metadata("title", "framecast demo"),
     };
     let job = Job {
         total: Some(source.frames()),
@@ -458,11 +593,12 @@ fn run_job(
                 .with_context(|| format!("writing '{}'", path.display()))?;
             (done, fps)
         }
-        Output::Ivf(path) | Output::File(path) => {
-            // Faststart MP4, or IVF with its frame count patched at the end: either way the
+        Output::Ivf(path) | Output::File(path) | Output::Gif(path) => {
+            // Faststart MP4, IVF with its frame count patched at the end, or a GIF: the
             // file appears under its name only when complete.
             let builder = match job.output {
                 Output::Ivf(_) => builder.container(Container::Ivf),
+                Output::Gif(_) => builder.container(Container::Gif),
                 _ => builder.layout(Layout::Faststart),
             };
             let writer = builder.build_seekable(AtomicFile::create(path)?)?;

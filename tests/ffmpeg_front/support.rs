@@ -250,3 +250,30 @@ pub(crate) fn check_video(out: &Output, path: &Path, frames: u64, (w, h): (u32, 
         assert_eq!(r, rate);
     }
 }
+
+/// Asserts a successful run with nothing on stdout and a GIF of `images` images at `w` x `h`
+/// (ffprobe counts the images when present; the header is read in any case).
+pub(crate) fn check_gif(out: &Output, path: &Path, images: u64, (w, h): (u32, u32)) {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        stderr(out)
+    );
+    assert!(out.stdout.is_empty(), "stdout must stay empty");
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[..6], b"GIF89a", "{}", path.display());
+    let screen = |i: usize| u32::from(u16::from_le_bytes([bytes[i], bytes[i + 1]]));
+    assert_eq!(
+        (screen(6), screen(8)),
+        (w, h),
+        "logical screen of {}",
+        path.display()
+    );
+    if have_ffprobe() {
+        let (codec, pw, ph, n, _) = ffprobe(path);
+        assert_eq!(codec, "gif");
+        assert_eq!((pw, ph), (w, h));
+        assert_eq!(n, images);
+    }
+}

@@ -144,6 +144,7 @@ fn encode(plan: Plan) -> anyhow::Result<ExitCode> {
         size,
         fps: Some(plan.fps),
         options: plan.options,
+        gif: plan.gif,
         matrix: None,
         range: None,
         layout: plan.layout,

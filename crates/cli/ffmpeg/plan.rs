@@ -9,12 +9,13 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use framecast::gif::GifOptions;
 use framecast::{Codec, Layout, PixelFormat, RateControl, Rational, Subsampling, VideoOptions};
 
 use super::parse::{CommandLine, Group, Opt};
 use super::values::{
-    Dim, Scale, YUV420, bitrate_kbps, crf, input_pix_fmt, number, parse_filters, preset_speed,
-    qscale_to_quality, rate, size,
+    Dim, Scale, YUV420, bitrate_kbps, crf, input_pix_fmt, number, parse_filters,
+    parse_palette_graph, preset_speed, qscale_to_quality, rate, size,
 };
 
 /// What to do.
@@ -59,6 +60,8 @@ pub(crate) struct Plan {
     /// Frames per second (`-r`/`-framerate`); ffmpeg's default for raw and image input is 25.
     pub(crate) fps: Rational,
     pub(crate) options: VideoOptions,
+    /// Palette size, dithering and looping of GIF output.
+    pub(crate) gif: GifOptions,
     pub(crate) layout: Option<Layout>,
     /// MP3 or ADTS AAC copied into the audio track (`-i x.mp3 -acodec copy`).
     pub(crate) audio: Option<PathBuf>,
@@ -90,6 +93,8 @@ const H264_HARDWARE: &[&str] = &[
 pub(crate) const AV1_NAMES: &[&str] = &["libaom-av1", "librav1e", "libsvtav1", "av1"];
 /// Hardware AV1 encoder names: the stream is AV1 all the same, encoded in software.
 const AV1_HARDWARE: &[&str] = &["av1_nvenc", "av1_qsv", "av1_vaapi", "av1_amf"];
+/// Output pixel formats of GIF, which is always a palette: nothing to note.
+const GIF_FORMATS: &[&str] = &["rgb24", "rgb8", "bgr8", "pal8", "rgb4_byte", "bgr4_byte"];
 /// Extensions of audio-only outputs (MoviePy writes its soundtrack to one first).
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "aac", "m4a", "wav", "ogg", "opus", "flac"];
 /// Raw audio input formats.
@@ -123,13 +128,8 @@ const OTHER_OUTPUT_FORMATS: &[&str] = &[
 
 /// The message for an encoder framecast does not have, in ffmpeg's words.
 pub(crate) fn unknown_encoder(name: &str) -> String {
-    let why = if name == "gif" {
-        "GIF is not in this build of framecast yet"
-    } else {
-        "framecast encodes H.264 and AV1"
-    };
     format!(
-        "Unknown encoder '{name}' ({why}; use -vcodec libx264, libopenh264 or h264 for H.264, librav1e, libaom-av1, libsvtav1 or av1 for AV1)"
+        "Unknown encoder '{name}' (framecast encodes H.264, AV1 and GIF; use -vcodec libx264, libopenh264 or h264 for H.264, librav1e, libaom-av1, libsvtav1 or av1 for AV1, gif for a .gif)"
     )
 }
 
@@ -139,6 +139,8 @@ pub(crate) fn our_codec(name: &str) -> Option<Codec> {
         Some(Codec::H264)
     } else if AV1_NAMES.contains(&name) || AV1_HARDWARE.contains(&name) {
         Some(Codec::Av1)
+    } else if name == "gif" {
+        Some(Codec::Gif)
     } else {
         None
     }
@@ -254,29 +256,37 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
         Some("mp4" | "mov" | "ipod") | None => {}
         Some("ivf") if !to_stdout && ext == "ivf" => {}
         Some("ivf") => bail!(
-            "Requested output format 'ivf' is written by framecast only to a file named .ivf; to stdout it writes MP4 (-f mp4)"
+            "Requested output format 'ivf' is written by framecast only to a file named .ivf; to stdout it writes MP4 (-f mp4) or GIF (-f gif)"
+        ),
+        Some("gif") if to_stdout || ext == "gif" => {}
+        Some("gif") => bail!(
+            "Requested output format 'gif' is written by framecast to a file named .gif or to stdout (-f gif -)"
         ),
         Some(other) => bail!(
-            "Requested output format '{other}' is not supported by framecast: it writes MP4 (-f mp4, mov or ipod) and IVF (.ivf files, AV1)"
+            "Requested output format '{other}' is not supported by framecast: it writes MP4 (-f mp4, mov or ipod), IVF (.ivf files, AV1) and GIF (-f gif, .gif files)"
         ),
     }
     if to_stdout && out_format.is_none() {
         bail!(
-            "Unable to choose an output format for '-'; use -f mp4 to write a (fragmented) MP4 to stdout"
+            "Unable to choose an output format for '-'; use -f mp4 to write a (fragmented) MP4 to stdout, or -f gif for a GIF"
         );
     }
-    if !to_stdout && !matches!(ext.as_str(), "mp4" | "m4v" | "mov" | "ivf") {
+    if !to_stdout && !matches!(ext.as_str(), "mp4" | "m4v" | "mov" | "ivf" | "gif") {
         let what = match ext.as_str() {
-            "gif" => "GIF output is not in this build of framecast yet".to_owned(),
             "" => "the name has no extension".to_owned(),
             other => format!("framecast does not write .{other}"),
         };
         bail!(
-            "Unable to choose an output format for '{}' ({what}); framecast writes MP4 and IVF: use .mp4, .m4v, .mov or .ivf (AV1)",
+            "Unable to choose an output format for '{}' ({what}); framecast writes MP4, IVF and GIF: use .mp4, .m4v, .mov, .ivf (AV1) or .gif",
             output_path.display()
         );
     }
     let ivf = !to_stdout && ext == "ivf";
+    let gif = if to_stdout {
+        out_format == Some("gif")
+    } else {
+        ext == "gif"
+    };
     if (output.has("n") || line.has_global("n")) && output_path.exists() {
         bail!("File '{}' already exists. Exiting.", output_path.display());
     }
@@ -285,6 +295,9 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
     let mut options = VideoOptions::default();
     if ivf {
         options.codec = Codec::Av1;
+    }
+    if gif {
+        options.codec = Codec::Gif;
     }
     if let Some(opt) = output.video(&["vcodec", "c", "codec"]) {
         let name = opt.text()?;
@@ -299,8 +312,22 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
         };
         if ivf && codec != Codec::Av1 {
             bail!(
-                "Could not write header for output file '{}': IVF holds AV1, and {name} is an H.264 encoder; use -vcodec librav1e (or libaom-av1, libsvtav1, av1), or an .mp4 output",
+                "Could not write header for output file '{}': IVF holds AV1, and {name} is not an AV1 encoder; use -vcodec librav1e (or libaom-av1, libsvtav1, av1), or an .mp4 output",
                 output_path.display()
+            );
+        }
+        if gif != (codec == Codec::Gif) {
+            bail!(
+                "Could not write header for output file '{}': {}",
+                output_path.display(),
+                if gif {
+                    format!(
+                        "a GIF holds GIF images, and {name} is a video encoder; leave -vcodec out or use -vcodec gif"
+                    )
+                } else {
+                    "the gif encoder writes .gif files (or -f gif to stdout); use a .gif output"
+                        .to_owned()
+                }
             );
         }
         options.codec = codec;
@@ -314,28 +341,40 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
             notes.push(format!("{name}: encoding AV1 with rav1e"));
         }
     }
+    let mut gif_options = GifOptions::default();
+    let mut graph_scale = None;
     if let Some(fc) = line.global_value("filter_complex") {
-        bail!(
-            "framecast does not run -filter_complex graphs ('{}'); for .gif output the palette filters are GIF's, which is not in this build yet",
-            fc.text()?
-        );
+        if !gif {
+            bail!(
+                "framecast does not run -filter_complex graphs ('{}'); it reads only the GIF palette graph (split, palettegen, paletteuse) for .gif output",
+                fc.text()?
+            );
+        }
+        let graph = parse_palette_graph(fc.text()?)?;
+        if let Some(colors) = graph.colors {
+            gif_options = gif_options.colors(colors);
+        }
+        if let Some(dither) = graph.dither {
+            gif_options = gif_options.dither(dither);
+        }
+        graph_scale = graph.scale;
+    }
+    if gif {
+        // ffmpeg's GIF muxer: -loop 0 loops forever (its default), -1 plays once.
+        if let Some(o) = output.video(&["loop"]) {
+            let count = number::<i32>(o)?;
+            gif_options = gif_options.repeat(crate::encode::loop_to_repeat(count)?);
+        }
+        // The video encoders' rate and speed options: ffmpeg's GIF encoder ignores them too.
+        for name in ["crf", "qscale", "q", "b", "preset", "g"] {
+            if let Some(o) = output.video(&[name]) {
+                ignored.push(format!("{} (GIF)", o.shown()));
+            }
+        }
     }
 
-    // Rate control and speed.
-    if let Some(o) = output.video(&["crf"]) {
-        options.rate = RateControl::Quality(crf(o)?);
-    }
-    if let Some(o) = output.video(&["qscale", "q"]) {
-        options.rate = RateControl::Quality(qscale_to_quality(o)?);
-    }
-    if let Some(o) = output.video(&["b"]) {
-        options.rate = RateControl::Bitrate(bitrate_kbps(o)?);
-    }
-    if let Some(o) = output.video(&["preset"]) {
-        options.speed = Some(preset_speed(o.text()?)?);
-    }
-    if let Some(o) = output.video(&["g"]) {
-        options.keyint = Some(number(o)?);
+    if !gif {
+        rate_and_speed(output, &mut options)?;
     }
     if let Some(o) = output
         .video(&["threads"])
@@ -361,7 +400,13 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
     };
     if let Some(o) = output.video(&["pix_fmt"]) {
         let name = o.text()?;
-        if options.codec == Codec::Av1 && name == "yuv444p" {
+        if gif {
+            if !GIF_FORMATS.contains(&name) {
+                notes.push(format!(
+                    "-pix_fmt {name}: a GIF stores palette colours (rgb8/pal8)"
+                ));
+            }
+        } else if options.codec == Codec::Av1 && name == "yuv444p" {
             options.chroma = Subsampling::Yuv444;
         } else if name == "yuva420p" && options.codec == Codec::Av1 {
             notes.push("yuva420p: framecast's AV1 has no alpha; encoding yuv420p".to_owned());
@@ -429,8 +474,11 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
     };
 
     // Filters and output size.
-    let mut scale = None;
+    let mut scale = graph_scale;
     if let Some(o) = output.video(&["vf", "filter"]) {
+        if scale.is_some() {
+            bail!("framecast applies one scale filter: in -filter_complex or in -vf, not both");
+        }
         scale = parse_filters(o.text()?)?;
     }
     if let Some(o) = output.video(&["s", "video_size"]) {
@@ -468,14 +516,15 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
             _ => {}
         }
     }
-    if ivf {
-        // IVF has no metadata and no layout; ffmpeg drops them too.
+    if ivf || gif {
+        // IVF and GIF have no metadata and no layout; ffmpeg drops them too.
+        let name = if gif { "GIF" } else { "IVF" };
         if !metadata.is_empty() {
-            ignored.push("-metadata (IVF has none)".to_owned());
+            ignored.push(format!("-metadata ({name} has none)"));
             metadata.clear();
         }
         if layout.take().is_some() {
-            ignored.push("-movflags (IVF is not MP4)".to_owned());
+            ignored.push(format!("-movflags ({name} is not MP4)"));
         }
     }
     let max_frames = output
@@ -492,6 +541,15 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
     // Everything else: accepted, changes nothing here.
     for group in line.inputs.iter().chain(std::iter::once(output)) {
         for o in &group.options {
+            let gif_muxer_option = gif
+                && std::ptr::eq(group, output)
+                && matches!(o.name.as_str(), "loop" | "final_delay" | "gifflags");
+            if gif_muxer_option {
+                if o.name != "loop" {
+                    ignored.push(o.shown());
+                }
+                continue;
+            }
             refuse_or_ignore(o, &mut ignored)?;
         }
     }
@@ -518,6 +576,7 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
         pix_fmt,
         fps,
         options,
+        gif: gif_options,
         layout,
         audio,
         metadata,
@@ -531,6 +590,26 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
         warn,
         notes,
     })))
+}
+
+/// The video encoders' rate control, speed preset and keyframe interval.
+fn rate_and_speed(output: &Group, options: &mut VideoOptions) -> anyhow::Result<()> {
+    if let Some(o) = output.video(&["crf"]) {
+        options.rate = RateControl::Quality(crf(o)?);
+    }
+    if let Some(o) = output.video(&["qscale", "q"]) {
+        options.rate = RateControl::Quality(qscale_to_quality(o)?);
+    }
+    if let Some(o) = output.video(&["b"]) {
+        options.rate = RateControl::Bitrate(bitrate_kbps(o)?);
+    }
+    if let Some(o) = output.video(&["preset"]) {
+        options.speed = Some(preset_speed(o.text()?)?);
+    }
+    if let Some(o) = output.video(&["g"]) {
+        options.keyint = Some(number(o)?);
+    }
+    Ok(())
 }
 
 /// Whether `-loglevel`/`-v` leaves warnings on.

@@ -17,14 +17,14 @@ pub(crate) fn version_text() -> String {
     let v = env!("CARGO_PKG_VERSION");
     format!(
         "ffmpeg version {FFMPEG_VERSION}-framecast-{v} Copyright (c) the framecast developers\n\
-         this is framecast {v}, answering ffmpeg's command line: H.264 or AV1 in MP4 (AV1 in IVF) from raw frames, images or y4m, without ffmpeg\n\
+         this is framecast {v}, answering ffmpeg's command line: H.264 or AV1 in MP4, AV1 in IVF, or GIF from raw frames, images or y4m, without ffmpeg\n\
          configuration: --enable-libopenh264 --enable-librav1e\n"
     )
 }
 
 /// `-encoders`: ffmpeg's table, in the shape imageio parses (a `------` line, then one line
 /// per encoder: six flag characters, one space, the name). Only encoders framecast runs are
-/// listed: H.264 and AV1 under the names libraries ask for.
+/// listed: H.264 and AV1 under the names libraries ask for, and GIF.
 pub(crate) fn encoders_text() -> String {
     let mut out = String::from(
         "Encoders:\n \
@@ -58,6 +58,10 @@ pub(crate) fn encoders_text() -> String {
             " V..... {name:<20} {what} Alliance for Open Media AV1 (codec av1)\n"
         ));
     }
+    out.push_str(&format!(
+        " V..... {:<20} framecast GIF (Oklab palettes) GIF (Graphics Interchange Format) (codec gif)\n",
+        "gif"
+    ));
     out
 }
 
@@ -67,7 +71,7 @@ pub(crate) fn usage_text() -> String {
         "{}usage: ffmpeg [options] [[infile options] -i infile]... {{[outfile options] outfile}}...\n\
          framecast answers the calls matplotlib, imageio and MoviePy make, for example:\n  \
          ffmpeg -f rawvideo -s 640x480 -pix_fmt rgba -r 30 -i - -vcodec libx264 -crf 23 out.mp4\n\
-         Outputs: .mp4, .m4v, .mov (or -f mp4 -), .ivf (AV1). Encoders: {}, {}. See `framecast encode --help`.\n",
+         Outputs: .mp4, .m4v, .mov (or -f mp4 -), .ivf (AV1), .gif (or -f gif -). Encoders: {}, {}, gif. See `framecast encode --help`.\n",
         version_text()
             .lines()
             .next()

@@ -127,9 +127,8 @@ fn moviepy_audio_call_is_refused() {
 #[test]
 fn unknown_encoders_and_formats() {
     for (codec, why) in [
-        ("libvpx", "encodes H.264 and AV1"),
-        ("mpeg4", "encodes H.264 and AV1"),
-        ("gif", "GIF is not in this build"),
+        ("libvpx", "encodes H.264, AV1 and GIF"),
+        ("mpeg4", "encodes H.264, AV1 and GIF"),
     ] {
         let e = error(&format!(
             "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -vcodec {codec} o.mp4"
@@ -137,7 +136,7 @@ fn unknown_encoders_and_formats() {
         assert!(e.contains(&format!("Unknown encoder '{codec}'")), "{e}");
         assert!(e.contains(why), "{e}");
     }
-    for out in ["o.webm", "o.avi", "o.gif", "o"] {
+    for out in ["o.webm", "o.avi", "o"] {
         let e = error(&format!("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - {out}"));
         assert!(e.contains("Unable to choose an output format"), "{e}");
     }
@@ -269,4 +268,104 @@ fn scale_filters_resolve() {
     assert!(super::values::parse_filters("crop=10:10").is_err());
     assert!(super::values::parse_filters("scale=a:b").is_err());
     assert!(s("scale=0:-1").resolve((1, 16384)).is_ok());
+}
+
+/// A plan from arguments where `graph` is one `-filter_complex` argument (it has spaces).
+fn encode_with_graph(graph: &str, rest: &str) -> anyhow::Result<Plan> {
+    let mut a = vec![OsString::from("-filter_complex"), OsString::from(graph)];
+    a.extend(args(rest));
+    match plan(&parse(&a)?, false)? {
+        Action::Encode(p) => Ok(*p),
+        other => panic!("expected an encode, got {other:?}"),
+    }
+}
+
+#[test]
+fn gif_outputs_choose_the_gif_encoder() {
+    use framecast::gif::{Dither, GifOptions, Repeat};
+    // matplotlib: no -vcodec, its palette graph; our defaults stand.
+    let p = encode_with_graph(
+        "split [a][b];[a] palettegen [p];[b][p] paletteuse",
+        "-f rawvideo -s 100x80 -pix_fmt rgba -framerate 10 -i pipe: -y out.gif",
+    )
+    .unwrap();
+    assert_eq!(p.options.codec, Codec::Gif);
+    assert_eq!(p.gif, GifOptions::default());
+    assert_eq!(p.scale, None);
+    // The usual recipe: scale, palette size, Bayer dithering; -loop -1 plays once; the video
+    // rate options and metadata change nothing and are noted.
+    let p = encode_with_graph(
+        "[0:v] scale=320:-1:flags=lanczos,split [s0][s1];[s0] palettegen=max_colors=64:stats_mode=diff [p];[s1][p] paletteuse=dither=bayer:bayer_scale=3",
+        "-f rawvideo -s 640x480 -pix_fmt rgb24 -i - -loop -1 -crf 20 -metadata title=x out.gif",
+    )
+    .unwrap();
+    assert_eq!(
+        p.gif,
+        GifOptions::default()
+            .colors(64)
+            .dither(Dither::Ordered)
+            .repeat(Repeat::Finite(0))
+    );
+    assert_eq!(
+        p.scale,
+        Some(Scale {
+            width: Dim::Pixels(320),
+            height: Dim::Aspect(1)
+        })
+    );
+    assert!(p.metadata.is_empty());
+    let notes = p.notes.join(" ");
+    assert!(
+        notes.contains("-crf") && notes.contains("-metadata"),
+        "{notes}"
+    );
+    // Diffusion dithers of ffmpeg map to ours; -vcodec gif and -f gif to stdout.
+    let p = encode_with_graph(
+        "split[a][b];[a]palettegen[p];[b][p]paletteuse=dither=sierra2_4a",
+        "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -vcodec gif -f gif -",
+    )
+    .unwrap();
+    assert_eq!(p.gif.get_dither(), Dither::Diffusion);
+    assert_eq!(p.output, PathBuf::from("-"));
+    assert_eq!(p.options.codec, Codec::Gif);
+}
+
+#[test]
+fn gif_errors_name_what_was_wrong() {
+    let e = format!(
+        "{:#}",
+        encode_with_graph(
+            "split[a][b];[a]palettegen[p];[b][p]paletteuse",
+            "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - out.mp4"
+        )
+        .unwrap_err()
+    );
+    assert!(
+        e.contains("palette graph") && e.contains(".gif output"),
+        "{e}"
+    );
+    let e = format!(
+        "{:#}",
+        encode_with_graph(
+            "split[a][b];[a]palettegen[p];[b]hflip[c];[c][p]paletteuse",
+            "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - out.gif"
+        )
+        .unwrap_err()
+    );
+    assert!(e.contains("hflip"), "{e}");
+    let e = format!(
+        "{:#}",
+        encode_with_graph(
+            "split[a][b];[a]palettegen=max_colors=300[p];[b][p]paletteuse",
+            "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - out.gif"
+        )
+        .unwrap_err()
+    );
+    assert!(e.contains("max_colors=300"), "{e}");
+    let e = error("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -vcodec libx264 out.gif");
+    assert!(e.contains("a GIF holds GIF images"), "{e}");
+    let e = error("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -vcodec gif out.mp4");
+    assert!(e.contains("writes .gif files"), "{e}");
+    let e = error("-f rawvideo -s 8x8 -pix_fmt rgb24 -i - -f gif out.mp4");
+    assert!(e.contains("'gif'"), "{e}");
 }

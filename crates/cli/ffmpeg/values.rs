@@ -288,3 +288,92 @@ fn parse_scale(args: &str, whole: &str) -> anyhow::Result<Scale> {
         height: dim(height, "ih")?,
     })
 }
+
+/// What the palette graph GIF recipes pass as `-filter_complex` asks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PaletteGraph {
+    /// `palettegen=max_colors=N`.
+    pub(crate) colors: Option<u16>,
+    /// `paletteuse=dither=...`, mapped to framecast's dithering.
+    pub(crate) dither: Option<framecast::gif::Dither>,
+    /// A `scale` filter before `split`.
+    pub(crate) scale: Option<Scale>,
+}
+
+/// Parses the `[scale=W:H,]split[a][b];[a]palettegen[p];[b][p]paletteuse` graph (matplotlib's
+/// and the usual GIF recipe's), with its options; framecast's GIF encoder does what the
+/// graph does, so the graph itself is not run. Other graphs are refused.
+pub(crate) fn parse_palette_graph(text: &str) -> anyhow::Result<PaletteGraph> {
+    let refuse = |why: String| {
+        anyhow::anyhow!(
+            "-filter_complex '{text}': {why}; framecast reads only the GIF palette graph, split[a][b];[a]palettegen[p];[b][p]paletteuse (with an optional scale=W:H before split)"
+        )
+    };
+    // Labels ([a], [0:v]) and spaces do not change what the graph computes here.
+    let mut plain = String::new();
+    let mut in_label = false;
+    for c in text.chars() {
+        match c {
+            '[' => in_label = true,
+            ']' => in_label = false,
+            c if in_label || c.is_whitespace() => {}
+            c => plain.push(c),
+        }
+    }
+    let filters: Vec<&str> = plain.split([';', ',']).filter(|f| !f.is_empty()).collect();
+    let names: Vec<&str> = filters
+        .iter()
+        .map(|f| f.split_once('=').map_or(*f, |(name, _)| name))
+        .collect();
+    let Some(split) = names.iter().position(|n| *n == "split") else {
+        return Err(refuse("it has no split filter".into()));
+    };
+    if names[split + 1..] != ["palettegen", "paletteuse"] {
+        return Err(refuse(format!(
+            "the filters after split are {}, not palettegen then paletteuse",
+            names[split + 1..].join(", ")
+        )));
+    }
+    let scale = match filters[..split].join(",") {
+        prefix if prefix.is_empty() => None,
+        prefix => parse_filters(&prefix)?,
+    };
+    let options = |filter: &str| -> Vec<(String, String)> {
+        filter
+            .split_once('=')
+            .map(|(_, opts)| opts)
+            .unwrap_or("")
+            .split(':')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    };
+    let mut graph = PaletteGraph {
+        colors: None,
+        dither: None,
+        scale,
+    };
+    for (key, value) in options(filters[split + 1]) {
+        if key == "max_colors" {
+            let colors = value
+                .parse::<u16>()
+                .ok()
+                .filter(|n| (2..=256).contains(n))
+                .ok_or_else(|| refuse(format!("palettegen max_colors={value} is not 2..256")))?;
+            graph.colors = Some(colors);
+        }
+    }
+    for (key, value) in options(filters[split + 2]) {
+        if key == "dither" {
+            use framecast::gif::Dither;
+            graph.dither = Some(match value.as_str() {
+                "none" => Dither::None,
+                "bayer" => Dither::Ordered,
+                "heckbert" | "floyd_steinberg" | "sierra2" | "sierra2_4a" | "sierra3"
+                | "burkes" | "atkinson" => Dither::Diffusion,
+                other => return Err(refuse(format!("paletteuse dither={other} is unknown"))),
+            });
+        }
+    }
+    Ok(graph)
+}

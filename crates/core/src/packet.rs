@@ -10,6 +10,9 @@ pub enum Codec {
     H264,
     /// AV1; samples are temporal units of OBUs, configured by an `av1C` record.
     Av1,
+    /// Animated GIF, which is its own container: packets are consecutive pieces of the GIF
+    /// file (header, images, trailer), and the configuration carries no record.
+    Gif,
 }
 
 /// One encoded access unit (H.264) or temporal unit (AV1).

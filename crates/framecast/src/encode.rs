@@ -3,17 +3,68 @@
 
 use framecast_color::Converter;
 use framecast_core::{
-    CodecConfig, ColorSpec, FrameView, Packet, Rational, Subsampling, VideoEncoder, YuvImage,
+    CodecConfig, ColorSpec, FrameView, Packet, PixelFormat, Rational, Subsampling, VideoEncoder,
+    YuvImage,
 };
 
-#[cfg(any(feature = "h264", feature = "av1"))]
+#[cfg(any(feature = "h264", feature = "av1", feature = "gif"))]
 use crate::Codec;
 use crate::scale::Scaler;
 use crate::{Error, Result, VideoOptions};
 
+/// What the convert stage hands the encoder: a YUV picture for video codecs, a packed frame
+/// (RGB, RGBA, gray ...) for GIF.
+pub(crate) enum Picture {
+    Yuv(YuvImage),
+    Packed(PackedImage),
+}
+
+/// A tightly packed frame owned by the pipeline.
+pub(crate) struct PackedImage {
+    data: Vec<u8>,
+    width: u32,
+    height: u32,
+    format: PixelFormat,
+}
+
+impl PackedImage {
+    /// Copies `frame`'s rows (without any stride padding) into this buffer.
+    fn copy_from(&mut self, frame: &FrameView<'_>) {
+        let row_len = frame.width() as usize * frame.format().bytes_per_pixel();
+        self.data.clear();
+        for y in 0..frame.height() {
+            self.data.extend_from_slice(&frame.row(y)[..row_len]);
+        }
+        (self.width, self.height, self.format) = (frame.width(), frame.height(), frame.format());
+    }
+}
+
+impl Picture {
+    /// A view for the encoder.
+    pub(crate) fn input(&self) -> Result<Input<'_>> {
+        Ok(match self {
+            Picture::Yuv(image) => Input::Yuv(image),
+            Picture::Packed(p) => {
+                Input::Packed(FrameView::new(&p.data, p.width, p.height, p.format)?)
+            }
+        })
+    }
+}
+
+/// A picture as an encoder receives it.
+#[derive(Clone, Copy)]
+pub(crate) enum Input<'a> {
+    Yuv(&'a YuvImage),
+    #[cfg_attr(
+        not(feature = "gif"),
+        allow(dead_code, reason = "only the GIF encoder takes packed frames")
+    )]
+    Packed(FrameView<'a>),
+}
+
 /// An encoder with its error erased into the facade's, so stages can hold any codec.
 pub(crate) trait DynEncoder: Send {
-    fn send(&mut self, image: &YuvImage, pts: i64) -> Result<()>;
+    fn send(&mut self, input: Input<'_>, pts: i64) -> Result<()>;
     fn flush(&mut self) -> Result<()>;
     fn receive(&mut self) -> Result<Option<Packet>>;
     fn config(&self) -> Result<CodecConfig>;
@@ -29,7 +80,13 @@ struct Erased<E> {
 }
 
 impl<E: VideoEncoder + Send> DynEncoder for Erased<E> {
-    fn send(&mut self, image: &YuvImage, pts: i64) -> Result<()> {
+    fn send(&mut self, input: Input<'_>, pts: i64) -> Result<()> {
+        let Input::Yuv(image) = input else {
+            return Err(Error::Unsupported {
+                what: format!("a packed frame sent straight to the {} encoder", self.codec),
+                why: "video encoders take YUV pictures from the convert stage".into(),
+            });
+        };
         self.inner
             .send_frame(image, pts)
             .map_err(|e| codec_error(self.codec, e))
@@ -53,22 +110,31 @@ impl<E: VideoEncoder + Send> DynEncoder for Erased<E> {
     not(any(feature = "h264", feature = "av1")),
     allow(dead_code, reason = "every codec feature is off")
 )]
-fn codec_error(codec: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+pub(crate) fn codec_error(
+    codec: &'static str,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
     Error::Codec {
         codec,
         source: Box::new(e),
     }
 }
 
-/// Turns input frames into the encoder's YUV pictures, resizing them first when asked.
+/// Turns input frames into the encoder's pictures, resizing them first when asked: YUV for
+/// video codecs, packed frames for GIF.
 pub(crate) struct ConvertStage {
     converter: Converter,
+    color: ColorSpec,
     /// The size pictures are encoded at (after any resize).
     width: u32,
     height: u32,
     subsampling: Subsampling,
+    /// Pictures are packed frames (GIF) rather than YUV.
+    packed: bool,
     yuv_input: Option<Subsampling>,
     resize: Option<Resize>,
+    /// YUV input planes on their way to a packed picture.
+    yuv_scratch: Option<YuvImage>,
 }
 
 /// A resize before conversion, with its buffers, reused frame after frame: the resized frame
@@ -83,12 +149,22 @@ impl ConvertStage {
     pub(crate) fn new(width: u32, height: u32, color: ColorSpec, subsampling: Subsampling) -> Self {
         ConvertStage {
             converter: Converter::new(color),
+            color,
             width,
             height,
             subsampling,
+            packed: false,
             yuv_input: None,
             resize: None,
+            yuv_scratch: None,
         }
+    }
+
+    /// Pictures become packed frames in the input's pixel format (for GIF); YUV input is
+    /// converted to RGB with the stage's colour spec.
+    pub(crate) fn with_packed_output(mut self) -> Self {
+        self.packed = true;
+        self
     }
 
     /// Resizes every frame with `scaler` before converting it; the stage's size must be the
@@ -122,8 +198,20 @@ impl ConvertStage {
     }
 
     /// A picture buffer of the encoder's shape, to be reused frame after frame.
-    pub(crate) fn new_image(&self) -> Result<YuvImage> {
-        Ok(YuvImage::new(self.width, self.height, self.subsampling)?)
+    pub(crate) fn new_image(&self) -> Result<Picture> {
+        if self.packed {
+            return Ok(Picture::Packed(PackedImage {
+                data: Vec::new(),
+                width: self.width,
+                height: self.height,
+                format: PixelFormat::Rgb24,
+            }));
+        }
+        Ok(Picture::Yuv(YuvImage::new(
+            self.width,
+            self.height,
+            self.subsampling,
+        )?))
     }
 
     fn check_size(&self, index: u64, width: u32, height: u32) -> Result<()> {
@@ -145,27 +233,67 @@ impl ConvertStage {
         &mut self,
         index: u64,
         frame: &FrameView<'_>,
-        dst: &mut YuvImage,
+        dst: &mut Picture,
     ) -> Result<()> {
         self.check_size(index, frame.width(), frame.height())?;
-        let Some(resize) = &mut self.resize else {
-            self.converter.convert(frame, dst)?;
-            return Ok(());
+        let frame = match &mut self.resize {
+            Some(resize) => {
+                resize
+                    .scaler
+                    .resize_with(frame, &mut resize.resized, &mut resize.scratch)?;
+                let (w, h) = resize.scaler.output_size();
+                FrameView::new(&resize.resized, w, h, frame.format())?
+            }
+            None => *frame,
         };
-        resize
-            .scaler
-            .resize_with(frame, &mut resize.resized, &mut resize.scratch)?;
-        let (w, h) = resize.scaler.output_size();
-        let resized = FrameView::new(&resize.resized, w, h, frame.format())?;
-        self.converter.convert(&resized, dst)?;
+        match dst {
+            Picture::Yuv(image) => self.converter.convert(&frame, image)?,
+            Picture::Packed(packed) => packed.copy_from(&frame),
+        }
         Ok(())
     }
 
     /// Copies tightly packed planes (Y, then U, then V, as a
     /// [`FrameLayout::Yuv`](crate::source::FrameLayout::Yuv) source delivers them) of frame
     /// `index` into `dst`; 4:4:4 planes into a 4:2:0 picture have their chroma averaged over
-    /// 2x2 blocks (rounded, the last column and row repeated at odd sizes).
-    pub(crate) fn copy_planes(&self, index: u64, planes: &[u8], dst: &mut YuvImage) -> Result<()> {
+    /// 2x2 blocks (rounded, the last column and row repeated at odd sizes). A packed picture
+    /// gets the planes converted to RGB.
+    pub(crate) fn copy_planes(
+        &mut self,
+        index: u64,
+        planes: &[u8],
+        dst: &mut Picture,
+    ) -> Result<()> {
+        let packed = match dst {
+            Picture::Yuv(image) => return self.planes_to_yuv(index, planes, image),
+            Picture::Packed(packed) => packed,
+        };
+        let mut scratch = match self.yuv_scratch.take() {
+            Some(image) => image,
+            None => YuvImage::new(
+                self.width,
+                self.height,
+                self.yuv_input.unwrap_or(self.subsampling),
+            )?,
+        };
+        self.planes_to_yuv(index, planes, &mut scratch)?;
+        let stride = self.width as usize * 3;
+        packed.data.resize(stride * self.height as usize, 0);
+        framecast_color::yuv_to_rgb(
+            &scratch,
+            self.color,
+            PixelFormat::Rgb24,
+            &mut packed.data,
+            stride,
+        )?;
+        (packed.width, packed.height, packed.format) =
+            (self.width, self.height, PixelFormat::Rgb24);
+        self.yuv_scratch = Some(scratch);
+        Ok(())
+    }
+
+    /// [`copy_planes`](Self::copy_planes) into a YUV picture.
+    fn planes_to_yuv(&self, index: u64, planes: &[u8], dst: &mut YuvImage) -> Result<()> {
         let input = self.yuv_input.unwrap_or(dst.subsampling());
         let (w, h) = (self.width as usize, self.height as usize);
         let (cw, ch) = input.chroma_size(self.width, self.height);
@@ -248,10 +376,10 @@ impl EncodeStage {
     /// Encodes one picture and hands every packet that is ready to `out`.
     pub(crate) fn encode(
         &mut self,
-        image: &YuvImage,
+        input: Input<'_>,
         out: &mut dyn FnMut(Encoded) -> Result<()>,
     ) -> Result<()> {
-        self.encoder.send(image, self.next_pts)?;
+        self.encoder.send(input, self.next_pts)?;
         self.next_pts += 1;
         self.drain(out)
     }

@@ -1,7 +1,7 @@
 //! framecast: video from frames that programs produce, without ffmpeg.
 //!
-//! Frames in (any [`PixelFormat`], or YUV), H.264 or AV1 in MP4 (or AV1 in IVF) out, to any
-//! `std::io::Write`: a
+//! Frames in (any [`PixelFormat`], or YUV), H.264 or AV1 in MP4, AV1 in IVF, or an animated
+//! GIF out, to any `std::io::Write`: a
 //! file, a socket, a `Vec<u8>` to send in an HTTP body. Colour conversion, encoding and
 //! muxing are framecast's own crates; nothing spawns an external program.
 //!
@@ -45,10 +45,13 @@
 //! | `av1-asm` | no | rav1e's assembly (about 2-3x faster AV1; needs nasm on x86-64) |
 //! | `mp4` | yes | MP4 output (framecast's own muxer) |
 //! | `image` | yes | PNG and JPEG inputs: PNG streams and image sequences |
+//! | `gif` | yes | animated GIF output (framecast-gif: own palettes, dithering, frame planning) |
 #![deny(missing_docs)]
 
 mod encode;
 mod error;
+#[cfg(feature = "gif")]
+mod gif_stage;
 mod muxer;
 mod output;
 pub mod pipeline;
@@ -58,6 +61,14 @@ pub mod source;
 mod writer;
 
 pub use error::{Error, Result};
+
+/// Animated GIF options (framecast-gif), for [`VideoWriterBuilder::gif`].
+#[cfg(feature = "gif")]
+pub mod gif {
+    pub use framecast_gif::{
+        DEFAULT_QUALITY, DEFAULT_STRENGTH, Dither, GifOptions, MAX_SIZE, PaletteMode, Repeat,
+    };
+}
 pub use framecast_core::{
     Codec, ColorSpec, FrameView, Matrix, PixelFormat, Range, RateControl, Rational, Subsampling,
     YuvImage,

@@ -1,5 +1,6 @@
 //! The mux stage: creates the MP4 (or IVF) writer when the first packet brings the codec
-//! configuration, interleaves the audio track, and finishes the file.
+//! configuration, interleaves the audio track, and finishes the file. GIF packets are pieces of
+//! the file already, and are written as they are.
 
 use std::io::{Read, Seek, Write};
 
@@ -12,65 +13,84 @@ use framecast_mux::mp4::{Mp4Builder, Mp4Sink, TrackId, VideoTrack};
 
 use crate::{Error, Result};
 
-/// An MP4 writer of any layout, boxed so the stage does not carry the layout in its type.
+/// A container writer (MP4 of any layout, IVF, GIF), boxed so the stage does not carry the
+/// container in its type.
 pub(crate) trait Muxer<W>: Send {
-    fn video(&mut self, track: TrackId, packet: &Packet) -> Result<()>;
+    fn video(&mut self, packet: &Packet) -> Result<()>;
     fn audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()>;
     fn finish(self: Box<Self>) -> Result<W>;
 }
 
-impl<W, M> Muxer<W> for M
+/// An MP4 writer of any layout, with its video track.
+struct Mp4Muxer<M> {
+    sink: M,
+    video: TrackId,
+}
+
+impl<W, M> Muxer<W> for Mp4Muxer<M>
 where
     M: Mp4Sink<Inner = W> + Send,
 {
-    fn video(&mut self, track: TrackId, packet: &Packet) -> Result<()> {
-        Ok(self.write_video(track, packet)?)
+    fn video(&mut self, packet: &Packet) -> Result<()> {
+        Ok(self.sink.write_video(self.video, packet)?)
     }
     fn audio(&mut self, track: TrackId, frame: &AudioFrame) -> Result<()> {
-        Ok(self.write_audio(track, frame)?)
+        Ok(self.sink.write_audio(track, frame)?)
     }
     fn finish(self: Box<Self>) -> Result<W> {
-        Ok(Mp4Sink::finish(*self)?)
+        Ok(Mp4Sink::finish(self.sink)?)
     }
 }
 
-/// A boxed MP4 or IVF writer for a sink of type `W`.
+/// Boxes an MP4 writer whose video track is `video`.
+fn mp4<W, M>(sink: M, video: TrackId) -> BoxMuxer<W>
+where
+    M: Mp4Sink<Inner = W> + Send + 'static,
+{
+    Box::new(Mp4Muxer { sink, video })
+}
+
+/// A boxed container writer for a sink of type `W`.
 type BoxMuxer<W> = Box<dyn Muxer<W>>;
-/// Opens an MP4 writer from its filled-in builder.
-type OpenMp4<W> = Box<dyn FnOnce(Mp4Builder, W) -> Result<BoxMuxer<W>> + Send>;
-/// Opens an IVF writer from the video's configuration.
-type OpenIvf<W> = Box<dyn FnOnce(&CodecConfig, W) -> Result<BoxMuxer<W>> + Send>;
+/// Opens an MP4 writer from its filled-in builder and the video track's id.
+type OpenMp4<W> = Box<dyn FnOnce(Mp4Builder, TrackId, W) -> Result<BoxMuxer<W>> + Send>;
+/// Opens a single-stream writer (IVF, GIF) from the video's configuration.
+type OpenStream<W> = Box<dyn FnOnce(&CodecConfig, W) -> Result<BoxMuxer<W>> + Send>;
 
 /// Which container and how it is laid out, decided when the sink's capabilities are known.
 pub(crate) enum Open<W> {
     /// An MP4 from the builder the stage fills in (tracks, metadata).
     Mp4(OpenMp4<W>),
-    /// An IVF stream, described by the video's configuration alone.
+    /// A container of one video stream and nothing else (IVF, GIF), described by the video's
+    /// configuration alone; `name` is the container's name in messages.
     #[cfg_attr(
-        not(feature = "av1"),
-        allow(dead_code, reason = "IVF carries AV1, which is off")
+        not(any(feature = "av1", feature = "gif")),
+        allow(dead_code, reason = "IVF and GIF are both off")
     )]
-    Ivf(OpenIvf<W>),
+    Stream {
+        name: &'static str,
+        open: OpenStream<W>,
+    },
 }
 
 /// Faststart through a seekable sink.
 pub(crate) fn faststart<W: Read + Write + Seek + Send + 'static>() -> Open<W> {
-    Open::Mp4(Box::new(|b: Mp4Builder, w: W| {
-        Ok(Box::new(b.faststart(w)?) as Box<dyn Muxer<W>>)
+    Open::Mp4(Box::new(|b: Mp4Builder, video, w: W| {
+        Ok(mp4(b.faststart(w)?, video))
     }))
 }
 
 /// Faststart built in memory and written at the end, for sinks that cannot seek.
 pub(crate) fn buffered<W: Write + Send + 'static>() -> Open<W> {
-    Open::Mp4(Box::new(|b: Mp4Builder, w: W| {
-        Ok(Box::new(b.buffered(w)?) as Box<dyn Muxer<W>>)
+    Open::Mp4(Box::new(|b: Mp4Builder, video, w: W| {
+        Ok(mp4(b.buffered(w)?, video))
     }))
 }
 
 /// Fragmented MP4 streamed to the sink.
 pub(crate) fn fragmented<W: Write + Send + 'static>() -> Open<W> {
-    Open::Mp4(Box::new(|b: Mp4Builder, w: W| {
-        Ok(Box::new(b.fragmented(w)?) as Box<dyn Muxer<W>>)
+    Open::Mp4(Box::new(|b: Mp4Builder, video, w: W| {
+        Ok(mp4(b.fragmented(w)?, video))
     }))
 }
 
@@ -86,9 +106,12 @@ pub(crate) fn ivf_seekable<W: Write + Seek + Send + 'static>() -> Result<Open<W>
 
 #[cfg(feature = "av1")]
 fn ivf_with<W: Write + Send + 'static>(finish: IvfFinish<W>) -> Result<Open<W>> {
-    Ok(Open::Ivf(Box::new(move |config: &CodecConfig, w: W| {
-        Ok(Box::new(IvfMuxer::new(w, config, finish)?) as Box<dyn Muxer<W>>)
-    })))
+    Ok(Open::Stream {
+        name: "IVF",
+        open: Box::new(move |config: &CodecConfig, w: W| {
+            Ok(Box::new(IvfMuxer::new(w, config, finish)?) as BoxMuxer<W>)
+        }),
+    })
 }
 
 #[cfg(not(feature = "av1"))]
@@ -140,7 +163,7 @@ impl<W: Write> IvfMuxer<W> {
 
 #[cfg(feature = "av1")]
 impl<W: Write + Send> Muxer<W> for IvfMuxer<W> {
-    fn video(&mut self, _track: TrackId, packet: &Packet) -> Result<()> {
+    fn video(&mut self, packet: &Packet) -> Result<()> {
         let unit = framecast_av1::obu::with_temporal_delimiter(&packet.data);
         Ok(self.writer.write_frame(&unit, packet.pts)?)
     }
@@ -152,6 +175,57 @@ impl<W: Write + Send> Muxer<W> for IvfMuxer<W> {
     }
     fn finish(self: Box<Self>) -> Result<W> {
         Ok((self.finish)(self.writer)?)
+    }
+}
+
+/// A GIF: the encoder's packets are the file's bytes, written in order.
+#[cfg(feature = "gif")]
+pub(crate) fn gif<W: Write + Send + 'static>() -> Open<W> {
+    Open::Stream {
+        name: "GIF",
+        open: Box::new(|config: &CodecConfig, sink: W| {
+            if config.codec != framecast_core::Codec::Gif {
+                return Err(Error::Unsupported {
+                    what: format!(
+                        "GIF output with {}",
+                        crate::writer::codec_name(config.codec)
+                    ),
+                    why: "a GIF holds GIF images; use MP4 or IVF output for video codecs".into(),
+                });
+            }
+            Ok(Box::new(GifMuxer { sink }) as BoxMuxer<W>)
+        }),
+    }
+}
+
+/// Writes the GIF encoder's bytes through.
+#[cfg(feature = "gif")]
+struct GifMuxer<W> {
+    sink: W,
+}
+
+#[cfg(feature = "gif")]
+impl<W: Write + Send> Muxer<W> for GifMuxer<W> {
+    fn video(&mut self, packet: &Packet) -> Result<()> {
+        self.sink
+            .write_all(&packet.data)
+            .map_err(|source| Error::Io {
+                what: "writing the GIF".into(),
+                source,
+            })
+    }
+    fn audio(&mut self, _track: TrackId, _frame: &AudioFrame) -> Result<()> {
+        Err(Error::Unsupported {
+            what: "an audio track in a GIF".into(),
+            why: "GIF has no sound; use MP4 output for audio".into(),
+        })
+    }
+    fn finish(mut self: Box<Self>) -> Result<W> {
+        self.sink.flush().map_err(|source| Error::Io {
+            what: "writing the GIF".into(),
+            source,
+        })?;
+        Ok(self.sink)
     }
 }
 
@@ -168,7 +242,6 @@ enum State<W> {
     },
     Open {
         muxer: Box<dyn Muxer<W>>,
-        video: TrackId,
         audio: Option<AudioTrack>,
         time_base: (u64, u64),
     },
@@ -237,19 +310,19 @@ impl<W: Send + 'static> MuxStage<W> {
         );
         let open = match open {
             Open::Mp4(open) => open,
-            Open::Ivf(open) => {
-                // The builder refused audio and metadata for IVF; the track id is unused.
+            Open::Stream { name, open } => {
+                // The builder refused audio and metadata for these containers.
                 if audio.is_some() || !metadata.is_empty() {
                     return Err(Error::Unsupported {
-                        what: "audio or metadata in IVF".into(),
-                        why: "IVF holds one video stream and nothing else; use MP4 output".into(),
+                        what: format!("audio or metadata in {name}"),
+                        why: format!(
+                            "{name} holds one video stream and nothing else; use MP4 output"
+                        ),
                     });
                 }
                 let muxer = open(&config, sink)?;
-                let video = Mp4Builder::new().add_video(VideoTrack::new(config))?;
                 self.state = State::Open {
                     muxer,
-                    video,
                     audio: None,
                     time_base,
                 };
@@ -277,10 +350,9 @@ impl<W: Send + 'static> MuxStage<W> {
         for (key, value) in &metadata {
             builder.set_metadata(key, value);
         }
-        let muxer = open(builder, sink)?;
+        let muxer = open(builder, video, sink)?;
         self.state = State::Open {
             muxer,
-            video,
             audio,
             time_base,
         };
@@ -294,7 +366,6 @@ impl<W: Send + 'static> MuxStage<W> {
         }
         let State::Open {
             muxer,
-            video,
             audio,
             time_base,
         } = &mut self.state
@@ -304,7 +375,7 @@ impl<W: Send + 'static> MuxStage<W> {
                 why: "the encoder stage must send the configuration with the first packet".into(),
             });
         };
-        muxer.video(*video, packet)?;
+        muxer.video(packet)?;
         self.packets += 1;
         self.bytes += packet.data.len() as u64;
         if let Some(audio) = audio {

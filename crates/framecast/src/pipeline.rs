@@ -21,9 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use framecast_core::{FrameView, YuvImage};
+use framecast_core::FrameView;
 
-use crate::encode::{ConvertStage, EncodeStage, Encoded};
+use crate::encode::{ConvertStage, EncodeStage, Encoded, Picture};
 use crate::source::{FrameLayout, FrameSource, SourceError, SourceInfo};
 use crate::writer::Parts;
 use crate::{Error, Result, VideoWriter};
@@ -265,7 +265,7 @@ fn to_picture(
     info: &SourceInfo,
     index: u64,
     buf: &[u8],
-    image: &mut YuvImage,
+    image: &mut Picture,
 ) -> Result<()> {
     match info.layout {
         FrameLayout::Packed(format) => {
@@ -293,7 +293,7 @@ fn inline(
     shared: Shared<'_>,
     source: &mut Box<dyn FrameSource>,
     convert: &mut ConvertStage,
-    mut image: YuvImage,
+    mut image: Picture,
     on_packet: &mut dyn FnMut(Encoded) -> Result<()>,
 ) -> Result<End> {
     let Shared {
@@ -322,7 +322,9 @@ fn inline(
             to_picture(convert, info, index, &buf, &mut image)
         })?;
         index += 1;
-        timed(&mut times.encode, || encode.encode(&image, on_packet))?;
+        timed(&mut times.encode, || {
+            encode.encode(image.input()?, on_packet)
+        })?;
     }
 }
 
@@ -334,7 +336,7 @@ enum Read {
 
 /// Messages from the converter: a picture, or the end of input.
 enum Converted {
-    Picture(YuvImage),
+    Picture(Picture),
     End(End),
 }
 
@@ -356,7 +358,7 @@ fn threaded(
     let (frame_tx, frame_rx) = sync_channel::<Read>(queue);
     let (buf_tx, buf_rx) = sync_channel::<Vec<u8>>(queue + 2);
     let (pic_tx, pic_rx) = sync_channel::<Converted>(queue);
-    let (free_tx, free_rx) = sync_channel::<YuvImage>(queue + 2);
+    let (free_tx, free_rx) = sync_channel::<Picture>(queue + 2);
     let (packet_tx, packet_rx) = sync_channel::<Encoded>(queue.max(4));
 
     // The reader is not scoped: it may be blocked in a read (a pipe whose writer is idle)
@@ -453,7 +455,7 @@ fn convert_loop(
     frames: &Receiver<Read>,
     bufs: &SyncSender<Vec<u8>>,
     pictures: &SyncSender<Converted>,
-    free: &Receiver<YuvImage>,
+    free: &Receiver<Picture>,
 ) -> Result<Duration> {
     let mut busy = Duration::ZERO;
     let mut index = 0;
@@ -497,7 +499,7 @@ const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 fn encode_loop(
     encode: &mut EncodeStage,
     pictures: &Receiver<Converted>,
-    free: &SyncSender<YuvImage>,
+    free: &SyncSender<Picture>,
     packets: &SyncSender<Encoded>,
 ) -> Result<(End, Duration)> {
     let mut busy = Duration::ZERO;
@@ -508,7 +510,7 @@ fn encode_loop(
             Converted::End(end) => return Ok((end, busy)),
         };
         timed(&mut busy, || {
-            encode.encode(&image, &mut |e| {
+            encode.encode(image.input()?, &mut |e| {
                 if packets.send(e).is_err() {
                     hung_up = true;
                 }

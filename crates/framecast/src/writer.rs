@@ -1,11 +1,11 @@
-//! [`VideoWriter`]: frames in, an MP4 out to any `Write`.
+//! [`VideoWriter`]: frames in, an MP4, IVF or GIF out to any `Write`.
 
 use std::io::{Read, Seek, Write};
 
 use framecast_core::{ColorSpec, FrameView, RateControl, Rational, Subsampling, YuvImage};
 use framecast_mux::audio::AudioReader;
 
-use crate::encode::{ConvertStage, EncodeStage, Encoded, open_encoder};
+use crate::encode::{ConvertStage, DynEncoder, EncodeStage, Encoded, Input, Picture, open_encoder};
 use crate::muxer::{self, Audio, MuxStage};
 use crate::scale::Scaler;
 use crate::{Codec, Error, Result};
@@ -37,6 +37,10 @@ pub enum Container {
     /// filled in at the end through [`build_seekable`](VideoWriterBuilder::build_seekable),
     /// and left 0 through [`build`](VideoWriterBuilder::build) (players read to the end).
     Ivf,
+    /// An animated GIF ([`Codec::Gif`], framecast-gif's palettes, dithering and frame
+    /// planning; see [`VideoWriterBuilder::gif`]): no audio and no metadata, streamed to
+    /// any `Write`.
+    Gif,
 }
 
 /// What to do with odd sizes that a 4:2:0 codec cannot show exactly (H.264).
@@ -117,12 +121,21 @@ impl VideoOptions {
         }
         match (self.codec, self.chroma) {
             (_, Subsampling::Yuv420) | (Codec::Av1, Subsampling::Yuv444) => {}
+            (Codec::Gif, _) => {
+                return Err(Error::Unsupported {
+                    what: "a chroma subsampling for GIF".into(),
+                    why: "a GIF stores RGB palette colours, not YUV; leave chroma at 4:2:0 (the default)".into(),
+                });
+            }
             (codec, chroma) => {
                 return Err(Error::Unsupported {
                     what: format!("{} chroma with {}", chroma_name(chroma), codec_name(codec)),
                     why: "H.264 is encoded as 4:2:0 only; 4:4:4 needs the AV1 codec".into(),
                 });
             }
+        }
+        if self.codec == Codec::Gif {
+            self.check_gif()?;
         }
         if self.workers != 1 && self.codec != Codec::Av1 {
             return Err(Error::Unsupported {
@@ -139,11 +152,35 @@ impl VideoOptions {
     }
 }
 
+impl VideoOptions {
+    /// GIF has its own knobs ([`GifOptions`](crate::gif::GifOptions)); the video ones that do
+    /// not apply are refused rather than ignored.
+    fn check_gif(&self) -> Result<()> {
+        let refuse = |what: String| {
+            Error::Unsupported {
+            what,
+            why: "GIF has no quantizer, bitrate, keyframes or speed presets; set the palette size, dithering and quality in GifOptions (--colors, --dither, --gif-quality)".into(),
+        }
+        };
+        if self.rate != RateControl::default() {
+            return Err(refuse(format!("{:?} for GIF", self.rate)));
+        }
+        if let Some(keyint) = self.keyint {
+            return Err(refuse(format!("a keyframe interval ({keyint}) for GIF")));
+        }
+        if let Some(speed) = self.speed {
+            return Err(refuse(format!("a speed preset ({speed}) for GIF")));
+        }
+        Ok(())
+    }
+}
+
 /// The name of a codec in messages.
 pub(crate) fn codec_name(codec: Codec) -> &'static str {
     match codec {
         Codec::H264 => "H.264",
         Codec::Av1 => "AV1",
+        Codec::Gif => "GIF",
         #[allow(unreachable_patterns, reason = "Codec is non_exhaustive")]
         _ => "this codec",
     }
@@ -184,11 +221,14 @@ pub struct VideoWriterBuilder {
     options: VideoOptions,
     color: ColorSpec,
     input_yuv: Option<Subsampling>,
-    container: Container,
+    /// `None`: from the codec (GIF for [`Codec::Gif`], else MP4).
+    container: Option<Container>,
     layout: Layout,
     metadata: Vec<(String, String)>,
     audio: Option<Audio>,
     resize: Option<(u32, u32)>,
+    #[cfg(feature = "gif")]
+    gif: crate::gif::GifOptions,
 }
 
 impl std::fmt::Debug for VideoWriterBuilder {
@@ -199,7 +239,7 @@ impl std::fmt::Debug for VideoWriterBuilder {
             .field("fps", &self.fps)
             .field("options", &self.options)
             .field("color", &self.color)
-            .field("container", &self.container)
+            .field("container", &self.chosen_container())
             .field("layout", &self.layout)
             .field("resize", &self.resize)
             .field("metadata", &self.metadata)
@@ -217,11 +257,22 @@ impl VideoWriterBuilder {
             options: VideoOptions::default(),
             color: ColorSpec::default(),
             input_yuv: None,
-            container: Container::default(),
+            container: None,
             layout: Layout::default(),
             metadata: Vec::new(),
             audio: None,
             resize: None,
+            #[cfg(feature = "gif")]
+            gif: crate::gif::GifOptions::default(),
+        }
+    }
+
+    /// The container: the one set, else GIF for the GIF codec and MP4 for the others.
+    fn chosen_container(&self) -> Container {
+        match (self.container, self.options.codec) {
+            (Some(container), _) => container,
+            (None, Codec::Gif) => Container::Gif,
+            (None, _) => Container::Mp4,
         }
     }
 
@@ -231,7 +282,8 @@ impl VideoWriterBuilder {
         self
     }
 
-    /// The codec (default H.264).
+    /// The codec (default H.264). [`Codec::Gif`] writes an animated GIF (with default
+    /// [`GifOptions`](crate::gif::GifOptions) unless [`gif`](Self::gif) sets them).
     pub fn codec(mut self, codec: Codec) -> Self {
         self.options.codec = codec;
         self
@@ -273,9 +325,37 @@ impl VideoWriterBuilder {
         self
     }
 
-    /// The container (default [`Container::Mp4`]); [`Container::Ivf`] needs the AV1 codec.
+    /// The container (default [`Container::Gif`] for the GIF codec, else [`Container::Mp4`]);
+    /// [`Container::Ivf`] needs the AV1 codec, [`Container::Gif`] the GIF codec.
     pub fn container(mut self, container: Container) -> Self {
-        self.container = container;
+        self.container = Some(container);
+        self
+    }
+
+    /// An animated GIF with these options: sets the codec to [`Codec::Gif`] (and so the
+    /// container to [`Container::Gif`]). Frames may have any packed
+    /// [`PixelFormat`](crate::PixelFormat); alpha below 128 is transparent.
+    ///
+    /// ```
+    /// use framecast::gif::{Dither, GifOptions};
+    /// use framecast::{FrameView, PixelFormat, Rational, VideoWriter};
+    ///
+    /// let mut writer = VideoWriter::builder(32, 16)
+    ///     .fps(Rational::integer(10)?)
+    ///     .gif(GifOptions::default().colors(64).dither(Dither::Ordered))
+    ///     .build(Vec::new())?;
+    /// for i in 0..10u8 {
+    ///     let rgb = vec![i * 25; 32 * 16 * 3];
+    ///     writer.write_frame(&FrameView::new(&rgb, 32, 16, PixelFormat::Rgb24)?)?;
+    /// }
+    /// let gif = writer.finish()?;
+    /// assert!(gif.starts_with(b"GIF89a"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "gif")]
+    pub fn gif(mut self, options: crate::gif::GifOptions) -> Self {
+        self.options.codec = Codec::Gif;
+        self.gif = options;
         self
     }
 
@@ -302,7 +382,8 @@ impl VideoWriterBuilder {
     /// The writer, to any `Write` (a `Vec<u8>`, a socket, stdout): faststart held in memory,
     /// or fragmented and streamed, as [`layout`](Self::layout) says; IVF is streamed.
     pub fn build<W: Write + Send + 'static>(self, sink: W) -> Result<VideoWriter<W>> {
-        let open = match (self.container, self.layout) {
+        let open = match (self.chosen_container(), self.layout) {
+            (Container::Gif, _) => gif_muxer()?,
             (Container::Ivf, _) => muxer::ivf()?,
             (_, Layout::Faststart) => muxer::buffered(),
             (_, Layout::Fragmented) => muxer::fragmented(),
@@ -316,7 +397,8 @@ impl VideoWriterBuilder {
         self,
         sink: W,
     ) -> Result<VideoWriter<W>> {
-        let open = match (self.container, self.layout) {
+        let open = match (self.chosen_container(), self.layout) {
+            (Container::Gif, _) => gif_muxer()?,
             (Container::Ivf, _) => muxer::ivf_seekable()?,
             (_, Layout::Faststart) => muxer::faststart(),
             (_, Layout::Fragmented) => muxer::fragmented(),
@@ -330,8 +412,16 @@ impl VideoWriterBuilder {
         open: muxer::Open<W>,
     ) -> Result<VideoWriter<W>> {
         self.options.validate()?;
-        if self.container == Container::Ivf {
-            self.check_ivf()?;
+        match self.chosen_container() {
+            Container::Ivf => self.check_stream("IVF", Codec::Av1)?,
+            Container::Gif => self.check_stream("GIF", Codec::Gif)?,
+            Container::Mp4 if self.options.codec == Codec::Gif => {
+                return Err(Error::Unsupported {
+                    what: "GIF in MP4".into(),
+                    why: "a GIF is its own file; use the GIF container (a .gif output)".into(),
+                });
+            }
+            Container::Mp4 => {}
         }
         // What the encoder codes (validated for the codec); YUV input of another subsampling
         // is resampled to it.
@@ -343,10 +433,14 @@ impl VideoWriterBuilder {
             });
         }
         let (out_w, out_h) = self.resize.unwrap_or((self.width, self.height));
+        let gif = self.options.codec == Codec::Gif;
         let mut convert =
             ConvertStage::new(out_w, out_h, self.color, subsampling).with_yuv_input(self.input_yuv);
+        if gif {
+            convert = convert.with_packed_output();
+        }
         if let Some(size) = self.resize {
-            if self.input_yuv.is_some() {
+            if self.input_yuv.is_some() && !gif {
                 return Err(Error::Unsupported {
                     what: "resizing YUV input".into(),
                     why: "frames are resized before RGB -> YUV conversion, so only packed RGB or gray input can be resized".into(),
@@ -355,8 +449,11 @@ impl VideoWriterBuilder {
             let scaler = Scaler::new((self.width, self.height), size)?;
             convert = convert.with_resize(scaler);
         }
-        let (encoder, display_size) =
-            open_encoder(out_w, out_h, self.fps, self.color, &self.options)?;
+        let (encoder, display_size) = if gif {
+            self.open_gif(out_w, out_h)?
+        } else {
+            open_encoder(out_w, out_h, self.fps, self.color, &self.options)?
+        };
         let image = convert.new_image()?;
         Ok(VideoWriter {
             parts: Parts {
@@ -378,27 +475,62 @@ impl VideoWriterBuilder {
         })
     }
 
-    /// IVF carries one AV1 stream and nothing else.
-    fn check_ivf(&self) -> Result<()> {
-        if self.options.codec != Codec::Av1 {
+    /// IVF carries one AV1 stream and a GIF one GIF stream, and nothing else.
+    fn check_stream(&self, name: &str, codec: Codec) -> Result<()> {
+        if self.options.codec != codec {
             return Err(Error::Unsupported {
-                what: format!("IVF output with {}", codec_name(self.options.codec)),
-                why: "IVF carries AV1 here; use the AV1 codec, or MP4 output".into(),
+                what: format!("{name} output with {}", codec_name(self.options.codec)),
+                why: format!(
+                    "{name} carries {} here; use that codec, or MP4 output",
+                    codec_name(codec)
+                ),
             });
         }
         if self.audio.is_some() {
             return Err(Error::Unsupported {
-                what: "an audio track in IVF".into(),
-                why: "IVF holds one video stream; use MP4 output for audio".into(),
+                what: format!("an audio track in {name}"),
+                why: format!("{name} holds one video stream; use MP4 output for audio"),
             });
         }
         if let Some((key, _)) = self.metadata.first() {
             return Err(Error::Unsupported {
-                what: format!("metadata ('{key}') in IVF"),
-                why: "IVF has no metadata; use MP4 output for metadata".into(),
+                what: format!("metadata ('{key}') in {name}"),
+                why: format!("{name} has no metadata; use MP4 output for metadata"),
             });
         }
         Ok(())
+    }
+
+    /// The GIF encoder: the writer's threads go to its workers unless its options set them.
+    #[cfg(feature = "gif")]
+    fn open_gif(&self, width: u32, height: u32) -> Result<(Box<dyn DynEncoder>, (u32, u32))> {
+        let mut options = self.gif.clone();
+        if options.get_threads() == 0 {
+            options = options.threads(usize::from(self.options.threads));
+        }
+        let stage = crate::gif_stage::GifStage::new(width, height, self.fps, self.color, &options)?;
+        Ok((Box::new(stage), (width, height)))
+    }
+
+    #[cfg(not(feature = "gif"))]
+    fn open_gif(&self, _width: u32, _height: u32) -> Result<(Box<dyn DynEncoder>, (u32, u32))> {
+        Err(gif_off())
+    }
+}
+
+/// The GIF writer, or why this build has none.
+fn gif_muxer<W: Write + Send + 'static>() -> Result<muxer::Open<W>> {
+    #[cfg(feature = "gif")]
+    return Ok(muxer::gif());
+    #[cfg(not(feature = "gif"))]
+    Err(gif_off())
+}
+
+#[cfg(not(feature = "gif"))]
+fn gif_off() -> Error {
+    Error::Unsupported {
+        what: "GIF output".into(),
+        why: "this build of framecast does not include it (cargo feature gif off)".into(),
     }
 }
 
@@ -460,7 +592,7 @@ pub(crate) struct Parts<W> {
     pub(crate) encode: EncodeStage,
     pub(crate) mux: MuxStage<W>,
     /// Scratch picture for the single-threaded path.
-    pub(crate) image: YuvImage,
+    pub(crate) image: Picture,
     pub(crate) frames: u64,
 }
 
@@ -507,8 +639,9 @@ impl<W: Send + 'static> VideoWriter<W> {
         p.convert.convert(p.frames, frame, &mut p.image)?;
         p.frames += 1;
         let mux = &mut p.mux;
-        p.encode
-            .encode(&p.image, &mut |e: Encoded| mux.write(&e.packet, e.config))
+        p.encode.encode(p.image.input()?, &mut |e: Encoded| {
+            mux.write(&e.packet, e.config)
+        })
     }
 
     /// Encodes and muxes one YUV picture of the writer's encoded size
@@ -528,8 +661,9 @@ impl<W: Send + 'static> VideoWriter<W> {
         }
         p.frames += 1;
         let mux = &mut p.mux;
-        p.encode
-            .encode(image, &mut |e: Encoded| mux.write(&e.packet, e.config))
+        p.encode.encode(Input::Yuv(image), &mut |e: Encoded| {
+            mux.write(&e.packet, e.config)
+        })
     }
 
     /// Flushes the encoder, completes the file and returns the sink.
