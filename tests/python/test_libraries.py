@@ -7,6 +7,7 @@ rcParams['animation.ffmpeg_path'], imageio's IMAGEIO_FFMPEG_EXE, MoviePy's FFMPE
 import os
 import subprocess
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,6 +71,33 @@ def test_matplotlib_ffmpeg_file_writer(mpl, tmp_path):
     out = tmp_path / "sine_file.mp4"
     anim.save(out, writer="ffmpeg_file", fps=8)
     assert_framecast_mp4(out, 100, 80, 8)
+
+
+def assert_gif(path, width, height, frames):
+    """A GIF with the expected size and number of images (ffprobe counts them)."""
+    assert Path(path).read_bytes()[:6] == b"GIF89a", f"{path} is not a GIF89a"
+    stream, _ = probe(path)
+    assert stream["codec_name"] == "gif"
+    assert (stream["width"], stream["height"]) == (width, height)
+    assert int(stream["nb_read_frames"]) == frames
+    return stream
+
+
+def test_matplotlib_ffmpeg_writer_gif(mpl, tmp_path):
+    # No -vcodec; matplotlib adds its palettegen/paletteuse -filter_complex.
+    plt, animation = mpl
+    fig, anim = sine_animation(plt, animation)
+    out = tmp_path / "sine.gif"
+    anim.save(out, writer="ffmpeg", fps=10)
+    assert_gif(out, 100, 80, 12)
+
+
+def test_matplotlib_ffmpeg_file_writer_gif(mpl, tmp_path):
+    plt, animation = mpl
+    fig, anim = sine_animation(plt, animation, n=8)
+    out = tmp_path / "sine_file.gif"
+    anim.save(out, writer="ffmpeg_file", fps=8)
+    assert_gif(out, 100, 80, 8)
 
 
 def test_matplotlib_to_html5_video(mpl):
