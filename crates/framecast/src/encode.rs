@@ -7,7 +7,7 @@ use framecast_core::{
     YuvImage,
 };
 
-#[cfg(any(feature = "h264", feature = "av1", feature = "gif"))]
+#[cfg(any(feature = "h264", feature = "av1"))]
 use crate::Codec;
 use crate::scale::Scaler;
 use crate::{Error, Result, VideoOptions};
@@ -54,6 +54,10 @@ impl Picture {
 /// A picture as an encoder receives it.
 #[derive(Clone, Copy)]
 pub(crate) enum Input<'a> {
+    #[cfg_attr(
+        not(any(feature = "h264", feature = "av1")),
+        allow(dead_code, reason = "only the video encoders take YUV pictures")
+    )]
     Yuv(&'a YuvImage),
     #[cfg_attr(
         not(feature = "gif"),
