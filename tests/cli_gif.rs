@@ -236,7 +236,7 @@ fn gif_on_stdout_a_truncated_input_and_refusals() {
             vec!["--colors", "300"],
             "colors = 300 is out of range 2..=256",
         ),
-        (vec!["--loop", "-2"], "--loop -2 is out of range"),
+        (vec!["--loop", "-2"], "loop count -2 is out of range"),
         (vec!["--metadata", "title=x"], "no metadata"),
     ] {
         let mut list = vec!["--size", "40x30"];

@@ -15,9 +15,10 @@ use framecast::{
     RateControl, Rational, Subsampling, VideoOptions, VideoWriter, VideoWriterBuilder,
 };
 
-use framecast::gif::{Dither, GifOptions, Repeat};
+use framecast::gif::{Dither, GifOptions};
 
 use crate::args::{DemoArgs, EncodeArgs};
+use crate::ffmpeg::values::loop_to_repeat;
 use crate::progress::Reporter;
 
 /// Where the video goes.
@@ -288,23 +289,9 @@ fn gif_options(args: &EncodeArgs, codec: Codec) -> anyhow::Result<GifOptions> {
         gif = gif.quality(quality);
     }
     if let Some(count) = args.loop_count {
-        gif = gif.repeat(loop_to_repeat(count)?);
+        gif = gif.repeat(loop_to_repeat(count).context("--loop")?);
     }
     Ok(gif.validate()?)
-}
-
-/// ffmpeg's and gifski's loop count: 0 loops forever, -1 plays once, N repeats N more times.
-pub(crate) fn loop_to_repeat(count: i32) -> anyhow::Result<Repeat> {
-    match count {
-        0 => Ok(Repeat::Infinite),
-        -1 => Ok(Repeat::Finite(0)),
-        n => match u16::try_from(n) {
-            Ok(n) => Ok(Repeat::Finite(n)),
-            Err(_) => bail!(
-                "--loop {count} is out of range: 0 loops forever, -1 plays once, 1..=65535 repeats that many more times"
-            ),
-        },
-    }
 }
 
 /// `--resize WxH` or `--width W` (the height keeping the input's aspect ratio).

@@ -1154,3 +1154,98 @@ pub(crate) fn encode_patches(dir: &Path) -> Vec<(ColorSpec, bool, PathBuf)> {
 
 /// Frames in each patch file.
 pub(crate) const PATCH_FRAMES: u64 = 8;
+
+// ---------------------------------------------------------------------------------------------
+// AV1 (tests/conformance_av1.rs, tests/browser_av1.rs)
+
+/// The patch grid (as `encode_patches`: every colour spec, then the default with no colour
+/// flags; 8 frames at 30 fps, `--quality 10`) encoded with `extra` arguments added, such as
+/// `--codec av1 --speed 10 --chroma 444`, to `<dir>/patches_<tag>_<matrix>_<range>[_default].<ext>`.
+/// `ext` is `mp4` or `ivf`. Returns (spec, flags given, file).
+pub(crate) fn encode_patches_with(
+    dir: &Path,
+    extra: &[&str],
+    tag: &str,
+    ext: &str,
+) -> Vec<(ColorSpec, bool, PathBuf)> {
+    let frame = patch_frame();
+    let input: Vec<u8> = (0..PATCH_FRAMES).flat_map(|_| frame.data.clone()).collect();
+    let mut specs: Vec<(ColorSpec, bool)> = all_specs().into_iter().map(|s| (s, true)).collect();
+    specs.push((ColorSpec::default(), false));
+    specs
+        .into_iter()
+        .map(|(spec, flags)| {
+            let path = dir.join(format!(
+                "patches_{tag}_{}_{}{}.{ext}",
+                spec.matrix.name(),
+                spec.range.name(),
+                if flags { "" } else { "_default" }
+            ));
+            let mut args: Vec<String> = vec![
+                "encode".into(),
+                "--size".into(),
+                format!("{}x{}", frame.width, frame.height),
+                "--fps".into(),
+                "30".into(),
+                "--quality".into(),
+                "10".into(),
+                "--quiet".into(),
+            ];
+            args.extend(extra.iter().map(|s| (*s).to_owned()));
+            if flags {
+                args.extend(["--color".into(), spec.matrix.name().into()]);
+                args.extend(["--range".into(), spec.range.name().into()]);
+            }
+            args.extend(["-o".into(), path.display().to_string()]);
+            let run = framecast(&args, input.clone());
+            assert!(
+                run.status.success(),
+                "framecast {}: {}\n{}",
+                args.join(" "),
+                run.status,
+                run.stderr
+            );
+            (spec, flags, path)
+        })
+        .collect()
+}
+
+/// The AV1 sequence header of a file as ffmpeg's own bitstream parser (`-bsf:v trace_headers`)
+/// reads every copy of it (the one in `av1C` and the ones in the stream): `seq_profile` and the
+/// color_config (AV1 spec 5.5.2) as (profile, colour fields). Panics if the copies disagree;
+/// None when there is no sequence header or no colour description.
+pub(crate) fn av1_sequence_colour(file: &Path) -> Option<(u8, Vui)> {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-v", "info", "-i"])
+        .arg(file)
+        .args(["-map", "0:v:0", "-c", "copy", "-bsf:v", "trace_headers"])
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("run ffmpeg trace_headers");
+    assert!(out.status.success(), "trace_headers of {}", file.display());
+    let text = String::from_utf8_lossy(&out.stderr);
+    let one = |name: &str| -> Option<u8> {
+        let v: Vec<u8> = text
+            .lines()
+            .filter(|l| l.starts_with("[trace_headers"))
+            .filter(|l| l.split_whitespace().any(|t| t == name))
+            .filter_map(|l| l.split_whitespace().last()?.parse().ok())
+            .collect();
+        let first = *v.first()?;
+        assert!(
+            v.iter().all(|&x| x == first),
+            "{}: sequence headers disagree on {name}: {v:?}",
+            file.display()
+        );
+        Some(first)
+    };
+    Some((
+        one("seq_profile")?,
+        Vui {
+            full_range: one("color_range")?,
+            primaries: one("color_primaries")?,
+            transfer: one("transfer_characteristics")?,
+            matrix: one("matrix_coefficients")?,
+        },
+    ))
+}

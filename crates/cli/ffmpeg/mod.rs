@@ -29,7 +29,7 @@ mod rawseq;
 pub(crate) mod shim;
 #[cfg(test)]
 mod tests;
-mod values;
+pub(crate) mod values;
 
 use std::ffi::OsString;
 use std::io::Write;

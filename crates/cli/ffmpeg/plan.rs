@@ -14,7 +14,7 @@ use framecast::{Codec, Layout, PixelFormat, RateControl, Rational, Subsampling, 
 
 use super::parse::{CommandLine, Group, Opt};
 use super::values::{
-    Dim, Scale, YUV420, bitrate_kbps, crf, input_pix_fmt, number, parse_filters,
+    Dim, Scale, YUV420, bitrate_kbps, crf, input_pix_fmt, loop_to_repeat, number, parse_filters,
     parse_palette_graph, preset_speed, qscale_to_quality, rate, size,
 };
 
@@ -363,7 +363,7 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
         // ffmpeg's GIF muxer: -loop 0 loops forever (its default), -1 plays once.
         if let Some(o) = output.video(&["loop"]) {
             let count = number::<i32>(o)?;
-            gif_options = gif_options.repeat(crate::encode::loop_to_repeat(count)?);
+            gif_options = gif_options.repeat(loop_to_repeat(count).context("-loop")?);
         }
         // The video encoders' rate and speed options: ffmpeg's GIF encoder ignores them too.
         for name in ["crf", "qscale", "q", "b", "preset", "g"] {

@@ -289,6 +289,22 @@ fn parse_scale(args: &str, whole: &str) -> anyhow::Result<Scale> {
     })
 }
 
+/// ffmpeg's (and gifski's) GIF loop count: 0 loops forever, -1 plays once, N repeats N more
+/// times.
+pub(crate) fn loop_to_repeat(count: i32) -> anyhow::Result<framecast::gif::Repeat> {
+    use framecast::gif::Repeat;
+    match count {
+        0 => Ok(Repeat::Infinite),
+        -1 => Ok(Repeat::Finite(0)),
+        n => match u16::try_from(n) {
+            Ok(n) => Ok(Repeat::Finite(n)),
+            Err(_) => bail!(
+                "loop count {count} is out of range: 0 loops forever, -1 plays once, 1..=65535 repeats that many more times"
+            ),
+        },
+    }
+}
+
 /// What the palette graph GIF recipes pass as `-filter_complex` asks for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct PaletteGraph {
