@@ -185,8 +185,8 @@ pub(crate) struct EncodeArgs {
     /// GIF: dither strength, 0.0 to 1.0 (default 0.5).
     #[arg(long, value_name = "S", help_heading = "GIF output")]
     pub(crate) dither_strength: Option<f32>,
-    /// GIF: quality 1 to 100 (default 95): lower values keep more of the previous frame
-    /// where colours barely changed, for smaller files.
+    /// GIF: quality 1 to 100 (default 95): lower values accept more colour error per pixel
+    /// (kept from the previous frame, or coded with a nearby palette colour) for smaller files.
     #[arg(long, value_name = "Q", help_heading = "GIF output")]
     pub(crate) gif_quality: Option<u8>,
     /// GIF: 0 loops forever (default), -1 plays once, N repeats N more times.

@@ -59,7 +59,7 @@ pub(crate) fn encoders_text() -> String {
         ));
     }
     out.push_str(&format!(
-        " V..... {:<20} framecast GIF (Oklab palettes) GIF (Graphics Interchange Format) (codec gif)\n",
+        " V..... {:<20} framecast GIF (own palettes) GIF (Graphics Interchange Format) (codec gif)\n",
         "gif"
     ));
     out

@@ -45,7 +45,7 @@
 //! | `av1-asm` | no | rav1e's assembly (about 2-3x faster AV1; needs nasm on x86-64) |
 //! | `mp4` | yes | MP4 output (framecast's own muxer) |
 //! | `image` | yes | PNG and JPEG inputs: PNG streams and image sequences |
-//! | `gif` | yes | animated GIF output (framecast-gif: own palettes, dithering, frame planning) |
+//! | `gif` | yes | animated GIF output (framecast-gif: own palettes, dithering, frame planning, LZW) |
 #![deny(missing_docs)]
 
 mod encode;
@@ -66,7 +66,8 @@ pub use error::{Error, Result};
 #[cfg(feature = "gif")]
 pub mod gif {
     pub use framecast_gif::{
-        DEFAULT_QUALITY, DEFAULT_STRENGTH, Dither, GifOptions, MAX_SIZE, PaletteMode, Repeat,
+        ColorSpace, DEFAULT_QUALITY, DEFAULT_STRENGTH, Dither, GifOptions, MAX_SIZE, PaletteMode,
+        Repeat,
     };
 }
 pub use framecast_core::{

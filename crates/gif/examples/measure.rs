@@ -3,8 +3,9 @@
 //!
 //! - `measure [quality strength threads]`: the README table.
 //! - `measure dump DIR`: writes the clips as raw files, one line `name w h pix_fmt frames` each.
-//! - `measure encode IN W H PIX_FMT FPS OUT [none|ordered|diffusion [auto|global|perframe
-//!   [quality]]]`: encodes a raw file.
+//! - `measure encode IN W H PIX_FMT FPS OUT [KEY=VALUE ...]`: encodes a raw file; keys
+//!   `dither` (none, ordered, diffusion), `palette` (auto, global, perframe), `space` (srgb,
+//!   oklab), `quality`, `colors`, `strength`, `threads`.
 //! - `measure psnr SRC W H PIX_FMT DECODED_RGBA`: mean and min per-frame RGB PSNR.
 #![allow(
     clippy::unwrap_used,
@@ -14,12 +15,12 @@
 #[path = "../tests/common/clips.rs"]
 mod clips;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Instant;
 
 use framecast_core::{FrameView, PixelFormat, Rational};
-use framecast_gif::{Dither, GifEncoder, GifOptions, PaletteMode};
+use framecast_gif::{ColorSpace, Dither, GifEncoder, GifOptions, PaletteMode};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -127,33 +128,43 @@ fn dump(dir: &Path) {
 }
 
 fn encode_raw(a: &[String]) {
-    let data = std::fs::read(&a[0]).unwrap();
+    let mut input = std::io::BufReader::new(std::fs::File::open(&a[0]).unwrap());
     let (w, h): (u32, u32) = (a[1].parse().unwrap(), a[2].parse().unwrap());
     let fmt: PixelFormat = a[3].parse().unwrap();
     let fps: Rational = a[4].parse().unwrap();
-    let mut opts = GifOptions::default();
-    if let Some(d) = a.get(6) {
-        opts = opts.dither(match d.as_str() {
-            "none" => Dither::None,
-            "ordered" => Dither::Ordered,
-            _ => Dither::Diffusion,
-        });
-    }
-    if let Some(m) = a.get(7) {
-        opts = opts.palette(match m.as_str() {
-            "global" => PaletteMode::Global,
-            "perframe" => PaletteMode::PerFrame,
-            _ => PaletteMode::Auto,
-        });
-    }
-    if let Some(q) = a.get(8) {
-        opts = opts.quality(q.parse().unwrap());
-    }
+    let opts = a[6..].iter().fold(GifOptions::default(), |o, kv| {
+        let (k, v) = kv.split_once('=').expect("options are key=value");
+        match k {
+            "dither" => o.dither(match v {
+                "none" => Dither::None,
+                "ordered" => Dither::Ordered,
+                "diffusion" => Dither::Diffusion,
+                _ => panic!("dither {v}"),
+            }),
+            "palette" => o.palette(match v {
+                "auto" => PaletteMode::Auto,
+                "global" => PaletteMode::Global,
+                "perframe" => PaletteMode::PerFrame,
+                _ => panic!("palette {v}"),
+            }),
+            "space" => o.space(match v {
+                "srgb" => ColorSpace::Srgb,
+                "oklab" => ColorSpace::Oklab,
+                _ => panic!("space {v}"),
+            }),
+            "quality" => o.quality(v.parse().unwrap()),
+            "colors" => o.colors(v.parse().unwrap()),
+            "strength" => o.strength(v.parse().unwrap()),
+            "threads" => o.threads(v.parse().unwrap()),
+            _ => panic!("unknown option {k}"),
+        }
+    });
     let file = std::io::BufWriter::new(std::fs::File::create(&a[5]).unwrap());
     let mut enc = GifEncoder::new(file, w, h, fps, opts).unwrap();
-    let n = (w * h) as usize * fmt.bytes_per_pixel();
-    for f in data.chunks_exact(n) {
-        enc.write_frame(&FrameView::new(f, w, h, fmt).unwrap())
+    // Frame by frame, as a pipeline would feed it.
+    let mut f = vec![0u8; (w * h) as usize * fmt.bytes_per_pixel()];
+    while input.read_exact(&mut f).is_ok() {
+        enc.write_frame(&FrameView::new(&f, w, h, fmt).unwrap())
             .unwrap();
     }
     enc.finish().unwrap().flush().unwrap();

@@ -1,8 +1,6 @@
-//! sRGB <-> Oklab (Björn Ottosson, 2020).
-//!
-//! Palettes are built and pixels matched in Oklab because Euclidean distance there follows
-//! perceived colour difference far better than distance in sRGB: a quantizer working in sRGB
-//! spends entries on dark shades the eye barely separates and bands skies and skin.
+//! sRGB <-> Oklab (Björn Ottosson, 2020), the perceptual working space of
+//! [`ColorSpace::Oklab`](crate::ColorSpace::Oklab): Euclidean distance there follows perceived
+//! colour difference, with lightness weighted far above blue and dark chroma.
 
 use std::sync::OnceLock;
 
@@ -78,15 +76,6 @@ pub(crate) fn to_rgb(lab: Lab) -> [u8; 3] {
         encode(-1.268_438 * l + 2.609_757_4 * m - 0.341_319_38 * s),
         encode(-0.004_196_086_3 * l - 0.703_418_6 * m + 1.707_614_7 * s),
     ]
-}
-
-/// Squared Euclidean distance.
-#[inline]
-pub(crate) fn dist2(p: Lab, q: Lab) -> f32 {
-    let d0 = p[0] - q[0];
-    let d1 = p[1] - q[1];
-    let d2 = p[2] - q[2];
-    d0 * d0 + d1 * d1 + d2 * d2
 }
 
 #[cfg(test)]

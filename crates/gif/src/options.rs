@@ -1,20 +1,21 @@
 //! Encoder options.
 
-use crate::{Error, Result};
+use crate::{ColorSpace, Error, Result};
 
 /// How colours between palette entries are approximated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Dither {
     /// Nearest colour only (the default: highest PSNR and smallest files on every measured
-    /// clip, see the README); flat plots stay flat, photos can band.
+    /// clip, see the README); flat plots stay flat, photos and gradients can band.
     #[default]
     None,
     /// An 8x8 Bayer threshold map tied to canvas coordinates, the same on every frame, so static
     /// areas stay static and compress well between frames.
     Ordered,
-    /// Sierra Lite error diffusion in Oklab, serpentine, with clamped error: the least banding
-    /// on photos and gradients, at about 1 dB PSNR and 5-10% more bytes.
+    /// Sierra Lite error diffusion in the working [`ColorSpace`], serpentine, with clamped
+    /// error: the least banding on photos and gradients, at 0.2-1.1 dB less PSNR and 5-85%
+    /// more bytes (README). Pixels that stay are never redrawn under it.
     Diffusion,
 }
 
@@ -46,9 +47,10 @@ pub enum Repeat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum PaletteMode {
-    /// Keep the current palette while it serves the new pixels about as well as it served the
-    /// frame it was built for (mean squared Oklab error within 1.05x + 2e-6), else build a new
-    /// one whose colours snap to the current one's where they barely differ.
+    /// Per frame, the cheapest of the global palette, the current one and a new one (whose
+    /// colours snap to the current one's where they barely differ), by rate-distortion: the
+    /// squared error of the drawn pixels plus a quality-dependent weight times the bytes of
+    /// the colour table the choice writes (none for the global one).
     #[default]
     Auto,
     /// One palette, built from the first frame, for the whole animation (the global colour
@@ -77,6 +79,7 @@ pub struct GifOptions {
     repeat: Repeat,
     threads: usize,
     palette: PaletteMode,
+    space: ColorSpace,
 }
 
 impl Default for GifOptions {
@@ -89,6 +92,7 @@ impl Default for GifOptions {
             repeat: Repeat::Infinite,
             threads: 0,
             palette: PaletteMode::Auto,
+            space: ColorSpace::Srgb,
         }
     }
 }
@@ -117,11 +121,18 @@ impl GifOptions {
         self
     }
 
-    /// Quality 1..=100: how far (in 8-bit steps per channel, `2 + (100 - quality) / 6`, 0 at
-    /// 100) a pixel may drift from the colour last drawn at its place before it is redrawn.
-    /// 100 redraws every change; lower values leave near-static areas transparent and files
-    /// smaller. It also sets the k-means
-    /// iterations (more at high quality).
+    /// Quality 1..=100, trading size for fidelity through an error budget of
+    /// `(100 - quality) / 2` 8-bit steps (2.5 at the default 95):
+    ///
+    /// - lossy LZW: while a code's string grows, a pixel may take a palette colour within the
+    ///   budget of its own when that makes the string longer;
+    /// - a pixel whose source stays within the budget (spread over the channels, at least 2
+    ///   steps) of what was last drawn there may stay as it is;
+    /// - a new colour table is written only when its error reduction is worth its bytes
+    ///   (rate-distortion with a weight growing with the budget);
+    /// - more k-means rounds at higher quality.
+    ///
+    /// 100 is lossless LZW and redraws every change.
     pub fn quality(mut self, quality: u8) -> Self {
         self.quality = quality;
         self
@@ -143,6 +154,12 @@ impl GifOptions {
     /// Shared or per-frame palettes.
     pub fn palette(mut self, palette: PaletteMode) -> Self {
         self.palette = palette;
+        self
+    }
+
+    /// The colour space palettes are built and colours matched in.
+    pub fn space(mut self, space: ColorSpace) -> Self {
+        self.space = space;
         self
     }
 
@@ -173,6 +190,11 @@ impl GifOptions {
     /// The palette mode.
     pub fn get_palette(&self) -> PaletteMode {
         self.palette
+    }
+
+    /// The colour space.
+    pub fn get_space(&self) -> ColorSpace {
+        self.space
     }
 
     /// Checks every value against its range.
@@ -208,14 +230,32 @@ impl GifOptions {
         Ok(self)
     }
 
-    /// The redraw tolerance in 8-bit steps.
+    /// The error budget of the quality in 8-bit steps (Euclidean over R, G and B): 0 at 100,
+    /// half a step more per quality point below (2.5 at the default 95, 5 at 90, 15 at 70).
+    fn budget(&self) -> f32 {
+        f32::from(100 - self.quality.clamp(1, 100)) * 0.5
+    }
+
+    /// The redraw tolerance in 8-bit steps per channel: the budget spread over the three
+    /// channels, and 0 only at quality 100.
     pub(crate) fn tolerance(&self) -> u8 {
-        // A tolerance of 1 only speckles the transparency mask with noise that LZW codes worse
-        // than a full redraw (measured: bigger files than quality 100), so it starts at 2.
-        match self.quality.clamp(1, 100) {
-            100 => 0,
-            q => 2 + (100 - q) / 6,
-        }
+        // A tolerance of 1 speckles drifting areas with scattered redraws that LZW codes worse
+        // than a full redraw (measured on the gradient clip: 1.01-1.07 MB at tolerance 1,
+        // 0.63 MB at 2, README), so it starts at 2.
+        let t = self.budget() / 3f32.sqrt();
+        if t > 0.0 { t.round().max(2.0) as u8 } else { 0 }
+    }
+
+    /// Bytes are worth this many squared 8-bit steps of error (summed over R, G and B) in the
+    /// rate-distortion choice of palettes: twice the squared budget.
+    pub(crate) fn lambda(&self) -> f64 {
+        2.0 * f64::from(self.budget()).powi(2)
+    }
+
+    /// Lossy LZW: the largest squared distance (working space) of a substitute colour, the
+    /// budget.
+    pub(crate) fn lossy(&self) -> f32 {
+        (self.budget() / 255.0).powi(2)
     }
 
     /// k-means rounds per palette.

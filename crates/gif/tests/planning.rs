@@ -5,7 +5,7 @@ mod common;
 
 use common::{decode, encode};
 use framecast_core::{FrameView, PixelFormat, Rational};
-use framecast_gif::{Dither, Error, GifEncoder, GifOptions, PaletteMode, Repeat};
+use framecast_gif::{ColorSpace, Dither, Error, GifEncoder, GifOptions, PaletteMode, Repeat};
 use gif::DisposalMethod;
 
 fn solid(w: u32, h: u32, c: [u8; 3]) -> Vec<u8> {
@@ -214,6 +214,10 @@ fn threaded_output_equals_serial_bytes() {
             .dither(Dither::None)
             .quality(40)
             .colors(17),
+        GifOptions::default()
+            .dither(Dither::Diffusion)
+            .space(ColorSpace::Oklab)
+            .quality(70),
     ] {
         let serial = encode(61, 37, 3, 25, &clip.frames, opts.clone().threads(1));
         for threads in [2, 3, 8] {
@@ -368,4 +372,153 @@ fn write_errors_surface() {
             assert!(matches!(enc.finish(), Err(Error::Io(_))));
         }
     }
+}
+
+/// Temporal stability: a static background (thousands of colours, so every palette
+/// approximates it) while a square moves over it and changes colour, which makes new palettes.
+/// A background pixel the square never touched never flickers: in every dither, palette mode
+/// and quality it changes at most twice and never back to a colour it has left (a pixel may
+/// settle, from a lossy substitute to its own colour and to its exact source colour, which the
+/// encoder may redraw for free), and without lossy coding (quality 100) it changes only to its
+/// exact source.
+#[test]
+fn static_background_does_not_flicker_while_palettes_change() {
+    let (w, h) = (96u32, 64u32);
+    // Runs of 4 pixels, 1536 colours: every palette approximates them, and LZW likes runs,
+    // so redrawing static pixels is tempting.
+    let background: Vec<u8> = (0..w * h)
+        .flat_map(|i| {
+            let (x, y) = (i % w / 4, i / w);
+            [(x * 10) as u8, (y * 4) as u8, ((x + y) * 5 % 256) as u8]
+        })
+        .collect();
+    let square = |f: u32| (4 + 5 * f, 8 + 2 * f);
+    let frames: Vec<Vec<u8>> = (0..12u32)
+        .map(|f| {
+            let mut px = background.clone();
+            let (sx, sy) = square(f);
+            let colour = [[250, 20, 20], [20, 250, 20], [20, 20, 250]][(f / 4) as usize];
+            for y in sy..sy + 10 {
+                for x in sx..sx + 10 {
+                    let i = (3 * (y * w + x)) as usize;
+                    px[i..i + 3].copy_from_slice(&colour);
+                }
+            }
+            // Blinking corners stretch every frame's rectangle over the whole background.
+            let blink = [(f % 2 * 255) as u8; 3];
+            px[..3].copy_from_slice(&blink);
+            px[3 * (w * h) as usize - 3..].copy_from_slice(&blink);
+            px
+        })
+        .collect();
+    let touched = |x: u32, y: u32| {
+        (x, y) == (0, 0)
+            || (x, y) == (w - 1, h - 1)
+            || (0..12).any(|f| {
+                let (sx, sy) = square(f);
+                (sx..sx + 10).contains(&x) && (sy..sy + 10).contains(&y)
+            })
+    };
+    for dither in [Dither::None, Dither::Ordered, Dither::Diffusion] {
+        for mode in [PaletteMode::Auto, PaletteMode::PerFrame] {
+            for quality in [100, 95, 70] {
+                let opts = GifOptions::default()
+                    .dither(dither)
+                    .palette(mode)
+                    .quality(quality);
+                let (_, _, _, images) = decode(&encode(w, h, 3, 30, &frames, opts));
+                assert_eq!(images.len(), 12);
+                let local = images.iter().filter(|d| d.local_palette).count();
+                assert!(
+                    mode != PaletteMode::PerFrame || local >= 2,
+                    "palettes changed"
+                );
+                for y in 0..h {
+                    for x in 0..w {
+                        if touched(x, y) {
+                            continue;
+                        }
+                        let i = (4 * (y * w + x)) as usize;
+                        let s = (3 * (y * w + x)) as usize;
+                        let source = &background[s..s + 3];
+                        let mut left: Vec<&[u8]> = Vec::new();
+                        let mut shown = &images[0].canvas[i..i + 3];
+                        for (f, img) in images.iter().enumerate().skip(1) {
+                            let now = &img.canvas[i..i + 3];
+                            if now == shown {
+                                continue;
+                            }
+                            assert!(
+                                !left.contains(&now)
+                                    && left.len() < 2
+                                    && (quality < 100 || now == source),
+                                "{dither:?} {mode:?} q{quality}: pixel {x},{y} changed from \
+                                 {shown:?} to {now:?} in frame {f} (source {source:?}, left \
+                                 {left:?})"
+                            );
+                            left.push(shown);
+                            shown = now;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Lossy LZW substitutes only palette colours within the quality's budget of `(100 - quality)
+/// / 2` 8-bit steps (Euclidean over R, G, B): with at most 255 colours (so the palette holds
+/// each exactly), every decoded pixel is within the budget of its source, and quality 100 is
+/// exact. Lower quality gives fewer bytes.
+#[test]
+fn lossy_substitutes_stay_within_the_quality_budget() {
+    let (w, h) = (120u32, 90u32);
+    let mut s = 17u64;
+    let mut next = || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (s >> 33) as u32
+    };
+    // 200 colours on an 8-step lattice (one per histogram bin, so kept exactly; neighbours
+    // close enough to substitute below quality 84), in runs.
+    let colours: Vec<[u8; 3]> = (0..200u32)
+        .map(|i| {
+            [
+                (i % 6 * 8) as u8 + 96,
+                (i / 6 % 6 * 8) as u8 + 64,
+                (i / 36 * 8) as u8,
+            ]
+        })
+        .collect();
+    let mut c = 0;
+    let frame: Vec<u8> = (0..w * h)
+        .flat_map(|_| {
+            if next() % 3 == 0 {
+                c = next() as usize % colours.len();
+            }
+            colours[c]
+        })
+        .collect();
+    let mut sizes = Vec::new();
+    for quality in [100u8, 80, 60, 30] {
+        let budget = f64::from(100 - quality) / 2.0;
+        let bytes = encode(
+            w,
+            h,
+            3,
+            30,
+            std::slice::from_ref(&frame),
+            GifOptions::default().quality(quality),
+        );
+        let (_, _, _, images) = decode(&bytes);
+        for (src, got) in frame.chunks(3).zip(images[0].canvas.chunks(4)) {
+            let d2: f64 = (0..3)
+                .map(|k| (f64::from(src[k]) - f64::from(got[k])).powi(2))
+                .sum();
+            assert!(d2.sqrt() <= budget + 1e-9, "q{quality}: {src:?} -> {got:?}");
+        }
+        sizes.push(bytes.len());
+    }
+    assert!(sizes.windows(2).all(|p| p[1] < p[0]), "{sizes:?}");
 }
