@@ -20,9 +20,10 @@ pub(crate) enum Command {
     Encode(Box<EncodeArgs>),
     /// Write a built-in animation, to try framecast without any input.
     Demo(DemoArgs),
-    /// Show the box tree, tracks and layout of MP4 files, or the header and frames of IVF files.
+    /// Show the box tree, tracks and layout of MP4 files, the header and frames of IVF files, or
+    /// the images, delays and colour tables of GIFs.
     Probe {
-        /// MP4 or IVF files to inspect.
+        /// MP4, IVF or GIF files to inspect.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
     },

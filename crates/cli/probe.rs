@@ -1,7 +1,8 @@
 //! `framecast probe FILE...`: the box tree, tracks and layout of MP4 files, from framecast-mux's
 //! inspector in its lenient mode: a file whose last top-level box was cut (a killed fragmented
 //! recording) is reported with the cut, not refused. IVF files (recognised by their `DKIF`
-//! signature) get their header, frame count and key frames.
+//! signature) get their header, frame count and key frames; GIFs (`GIF87a`/`GIF89a`) their
+//! screen, images, delays, looping, colour tables, transparency and disposal.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -26,15 +27,37 @@ pub(crate) fn probe(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
 
 fn inspect(path: &Path) -> anyhow::Result<String> {
     let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut magic = [0u8; 4];
+    let mut magic = [0u8; 8];
     let got = file
         .read(&mut magic)
         .with_context(|| format!("reading {}", path.display()))?;
     file.seek(SeekFrom::Start(0))
         .with_context(|| format!("reading {}", path.display()))?;
-    if got == 4 && &magic == b"DKIF" {
+    let magic = &magic[..got];
+    if magic.starts_with(b"DKIF") {
         return ivf_report(BufReader::new(file))
             .with_context(|| format!("inspecting IVF file {}", path.display()));
+    }
+    if magic.starts_with(b"GIF87a") || magic.starts_with(b"GIF89a") {
+        return gif_report(BufReader::new(file))
+            .with_context(|| format!("inspecting GIF file {}", path.display()));
+    }
+    // An MP4 starts with a box: a 32-bit size, then a four-character type.
+    let fourcc_like = magic.len() == 8
+        && magic[4..]
+            .iter()
+            .all(|b| b.is_ascii_graphic() || *b == b' ');
+    if !fourcc_like {
+        let hex: Vec<String> = magic.iter().map(|b| format!("{b:02x}")).collect();
+        anyhow::bail!(
+            "{} is not an MP4, IVF or GIF file: it starts with {} (an MP4 starts with a box size and a type such as 'ftyp', an IVF with 'DKIF', a GIF with 'GIF89a')",
+            path.display(),
+            if hex.is_empty() {
+                "nothing (it is empty)".to_owned()
+            } else {
+                hex.join(" ")
+            }
+        );
     }
     let report = framecast_mux::inspect::inspect_lenient(BufReader::new(file))
         .with_context(|| format!("inspecting {}", path.display()))?;
@@ -89,6 +112,65 @@ fn ivf_report(file: impl Read) -> anyhow::Result<String> {
             shown.join(", ")
         )?;
     }
+    Ok(s)
+}
+
+/// The logical screen, images, timing and colour tables of a GIF (decoded with the `gif` crate).
+fn gif_report(file: impl Read) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options.read_info(file)?;
+    let (width, height) = (decoder.width(), decoder.height());
+    let global = decoder.global_palette().map(|p| p.len() / 3);
+    let mut images = 0u64;
+    let mut delays = Vec::new();
+    let (mut local, mut transparent, mut cropped) = (0u64, 0u64, 0u64);
+    let mut disposals = [0u64; 4];
+    while let Some(frame) = decoder.read_next_frame()? {
+        images += 1;
+        delays.push(u64::from(frame.delay));
+        local += u64::from(frame.palette.is_some());
+        transparent += u64::from(frame.transparent.is_some());
+        cropped += u64::from((frame.width, frame.height) != (width, height));
+        let d = match frame.dispose {
+            gif::DisposalMethod::Any => 0,
+            gif::DisposalMethod::Keep => 1,
+            gif::DisposalMethod::Background => 2,
+            gif::DisposalMethod::Previous => 3,
+        };
+        disposals[d] += 1;
+    }
+    let looping = match decoder.repeat() {
+        gif::Repeat::Infinite => "loops forever".to_owned(),
+        gif::Repeat::Finite(0) => "plays once".to_owned(),
+        gif::Repeat::Finite(n) => format!("plays {} times", u32::from(n) + 1),
+    };
+    let total: u64 = delays.iter().sum();
+    let mut s = String::new();
+    writeln!(s, "GIF, {width}x{height}, {images} images, {looping}")?;
+    let shown: Vec<String> = delays.iter().take(20).map(u64::to_string).collect();
+    let more = if delays.len() > 20 { ", ..." } else { "" };
+    writeln!(
+        s,
+        "  duration {:.2} s; delays (centiseconds): {}{more}",
+        total as f64 / 100.0,
+        shown.join(", ")
+    )?;
+    writeln!(
+        s,
+        "  colour tables: global {}, local in {local} images",
+        global.map_or("none".to_owned(), |n| format!("{n} colours"))
+    )?;
+    writeln!(
+        s,
+        "  images cropped to a rectangle: {cropped}; with a transparent index: {transparent}"
+    )?;
+    writeln!(
+        s,
+        "  disposal: unspecified {}, keep {}, background {}, previous {}",
+        disposals[0], disposals[1], disposals[2], disposals[3]
+    )?;
     Ok(s)
 }
 
