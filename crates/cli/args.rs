@@ -155,8 +155,9 @@ pub(crate) struct EncodeArgs {
     #[arg(long, value_name = "420|444", default_value = "420", value_parser = ["420", "444"])]
     pub(crate) chroma: String,
     /// AV1 only: closed-GOP chunks (one keyframe interval each) encoded in parallel, each by
-    /// its own encoder; 0 = one per core. Memory grows to about workers + 1 chunks of frames.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// its own encoder; 0 (default) = one per thread within a 2 GiB memory estimate, 1 = one
+    /// encoder. A video of one chunk is encoded as by one encoder.
+    #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) workers: u16,
     /// Colour matrix: bt601, bt709 or bt2020 (default bt601, which browsers show faithfully).
     #[arg(long, value_name = "MATRIX")]

@@ -12,7 +12,9 @@ use rav1e::color::{
 };
 use rav1e::config::{Config, EncoderConfig};
 use rav1e::data::{EncoderStatus, FrameType};
+use rav1e::prelude::Sequence;
 
+use crate::level::{self, Level, Stream};
 use crate::obu::{self, SequenceParams};
 use crate::{Av1Options, Error, Result};
 
@@ -28,6 +30,17 @@ pub const MAX_SIDE: u32 = 65_535;
 /// but each tile boundary resets entropy contexts and prediction, so small tiles cost bits.
 const MIN_TILE_AREA: u64 = 256 * 256;
 
+/// The most frames rav1e's RDO lookahead holds when temporal RDO is off.
+///
+/// rav1e keeps `rdo_lookahead_frames + 1` frames of lookahead analysis (motion vectors at
+/// three scales, block importances) per context: about 9 MB each at 1280x720. Their only
+/// consumer beyond the frame being coded is temporal RDO, which rav1e 0.8 turns off whenever
+/// `tx_domain_distortion` is on, as it is in every speed preset. Measured on the 720p pan of
+/// the README at speeds 6, 8 and 10: a lookahead of 4 (rav1e's reorder group of 4 input
+/// frames) gives output byte-identical to the presets' 10-20 and about 85 MB (30%) less peak
+/// memory per context; 1-2 frames change the output slightly.
+pub(crate) const LOOKAHEAD_FRAMES: usize = 4;
+
 /// A rav1e configuration with what framecast needs to know about it.
 #[derive(Debug, Clone)]
 pub(crate) struct Setup {
@@ -35,7 +48,10 @@ pub(crate) struct Setup {
     pub sequence_header: Vec<u8>,
     pub av1c: Vec<u8>,
     pub coded: (u32, u32),
+    /// Tiles in rav1e's grid (columns x rows).
     pub tiles: usize,
+    /// `seq_level_idx`.
+    pub level: u8,
 }
 
 fn color_code<T>(what: &'static str, value: u8, map: impl Fn(u8) -> Option<T>) -> Result<T> {
@@ -165,7 +181,25 @@ pub(crate) fn setup(
         RateControl::Quality(q) => enc.quantizer = usize::from(Av1Options::quantizer_for(q)),
         _ => enc.quantizer = usize::from(Av1Options::quantizer_for(RateControl::DEFAULT_QUALITY)),
     }
+    if !enc.temporal_rdo() {
+        let la = &mut enc.speed_settings.rdo_lookahead_frames;
+        *la = (*la).min(LOOKAHEAD_FRAMES);
+    }
     enc.tiles = tiles;
+    let stream = Stream {
+        size: coded,
+        fps,
+        bitrate: match options.rate {
+            RateControl::Bitrate(kbps) => Some(u64::from(kbps) * 1000),
+            _ => None,
+        },
+        high_profile: yuv444,
+    };
+    // rav1e's Sequence::new (used below for the tile grid) panics on configurations that
+    // validate() refuses, so validate first.
+    validate(&enc, threads)?;
+    let (level, tiles) = level_and_tiles(&mut enc, &stream);
+    enc.level_idx = Some(level);
     let restoration_size = coded.0 >= 32 && coded.1 >= 32;
     let params = SequenceParams {
         size: coded,
@@ -178,11 +212,9 @@ pub(crate) fn setup(
             color.matrix_coefficients().0,
         ),
         full_range: color.full_range(),
+        level,
     };
-    let config = Config::new().with_encoder_config(enc).with_threads(threads);
-    config.validate().map_err(|e| Error::Config {
-        message: e.to_string(),
-    })?;
+    let config = validate(&enc, threads)?;
     let sequence_header = obu::sequence_header_obu(&params);
     let av1c = obu::av1c_record(&params, &sequence_header);
     Ok(Setup {
@@ -191,7 +223,49 @@ pub(crate) fn setup(
         av1c,
         coded,
         tiles,
+        level,
     })
+}
+
+fn validate(enc: &EncoderConfig, threads: usize) -> Result<Config> {
+    let config = Config::new()
+        .with_encoder_config(enc.clone())
+        .with_threads(threads);
+    config.validate().map_err(|e| Error::Config {
+        message: e.to_string(),
+    })?;
+    Ok(config)
+}
+
+/// The level of a stream and the tile count to use: the smallest level its size, frame rate
+/// and bitrate fit ([`level::seq_level_idx`]), with `enc.tiles` lowered until rav1e's tile
+/// grid (`Sequence::new`, what the encoder will use) fits that level's tile limits. A grid
+/// that no tile count makes fit (never seen: one tile fits every level) moves to the next
+/// level that takes it. Returns `(seq_level_idx, tiles in the grid)`.
+fn level_and_tiles(enc: &mut EncoderConfig, stream: &Stream) -> (u8, usize) {
+    let grid = |enc: &EncoderConfig| {
+        let t = Sequence::new(enc).tiling;
+        (t.cols as u32, t.rows as u32)
+    };
+    let mut idx = level::seq_level_idx(stream);
+    while let Some(l) = Level::get(idx) {
+        loop {
+            let (cols, rows) = grid(enc);
+            if l.fits_tiles((cols, rows), stream.fps) {
+                return (idx, (cols * rows) as usize);
+            }
+            if enc.tiles <= 1 {
+                break;
+            }
+            enc.tiles /= 2;
+        }
+        idx = level::LEVELS
+            .iter()
+            .find(|n| n.seq_level_idx > idx && n.fits(stream))
+            .map_or(level::MAX_PARAMETERS, |n| n.seq_level_idx);
+    }
+    let (cols, rows) = grid(enc);
+    (idx, (cols * rows) as usize)
 }
 
 /// Copies the `sw x sh` top-left part of `src` into a `dw x dh` plane, repeating the last
@@ -320,6 +394,7 @@ pub struct Av1Encoder {
     color: ColorSpec,
     av1c: Vec<u8>,
     tiles: usize,
+    level: u8,
     maker: PacketMaker,
     queue: VecDeque<Packet>,
     scratch: Vec<u8>,
@@ -335,6 +410,7 @@ impl std::fmt::Debug for Av1Encoder {
             .field("chroma", &self.chroma)
             .field("fps", &self.fps)
             .field("tiles", &self.tiles)
+            .field("level", &self.level)
             .finish_non_exhaustive()
     }
 }
@@ -365,6 +441,7 @@ impl Av1Encoder {
             color,
             av1c: s.av1c,
             tiles: s.tiles,
+            level: s.level,
             maker: PacketMaker::new(s.sequence_header),
             queue: VecDeque::new(),
             scratch: Vec::new(),
@@ -379,9 +456,18 @@ impl Av1Encoder {
         self.coded
     }
 
-    /// The tile count rav1e was asked for (from the threads and the picture size).
+    /// The tiles of rav1e's grid (columns x rows): about one per thread, fewer for small
+    /// pictures and where the level's tile limits require (rav1e rounds to a power-of-two
+    /// grid).
     pub fn tiles(&self) -> usize {
         self.tiles
+    }
+
+    /// The `seq_level_idx` in the sequence header and the av1C record: the smallest AV1 level
+    /// the size, frame rate, tiles and (in bitrate mode) bitrate fit ([`crate::level`]);
+    /// [`Level::name`](crate::level::Level::name) gives its `X.Y`.
+    pub fn level(&self) -> u8 {
+        self.level
     }
 
     fn drain(&mut self) -> Result<()> {

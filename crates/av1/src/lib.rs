@@ -12,6 +12,10 @@
 //!   frame.
 //! - The colour description (primaries, transfer, matrix, range) comes from the
 //!   [`ColorSpec`](framecast_core::ColorSpec), the same one the MP4 `colr` box gets.
+//! - The sequence header and the `av1C` record name the smallest AV1 level (Annex A.3) the
+//!   size, frame rate, tiles and bitrate fit ([`level`]), not rav1e's "no level" 31.
+//! - [`ChunkedEncoder`] encodes closed-GOP chunks on parallel rav1e contexts and stitches
+//!   them into one stream; [`encode_chunk`] encodes one chunk alone (e.g. on another machine).
 //!
 //! ```
 //! use framecast_core::{ColorSpec, Rational, Subsampling, VideoEncoder, YuvImage};
@@ -44,6 +48,7 @@
 pub mod chunked;
 mod encoder;
 mod error;
+pub mod level;
 pub mod obu;
 mod options;
 

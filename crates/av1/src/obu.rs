@@ -137,11 +137,10 @@ pub(crate) struct SequenceParams {
     pub color: (u8, u8, u8),
     /// `color_range`.
     pub full_range: bool,
+    /// `seq_level_idx[0]`: the level framecast computed and gave rav1e as
+    /// `EncoderConfig::level_idx` ([`crate::level`]).
+    pub level: u8,
 }
-
-/// rav1e always signals `seq_level_idx[0]` 31 ("no level") unless a level is forced, and
-/// framecast forces none (rav1e cannot guarantee a level's rate limits, its docs say).
-pub(crate) const SEQ_LEVEL_IDX: u8 = 31;
 
 /// The number of bits rav1e uses for `max_frame_width_minus_1` (its `write_max_frame_size`:
 /// the bit length of `side - 1`, at least 1).
@@ -151,9 +150,9 @@ fn side_bits(side: u32) -> u32 {
 
 /// The sequence header OBU rav1e 0.8 writes at every keyframe for a framecast configuration
 /// (AV1 5.5; rav1e's `write_sequence_header_obu`): not a still picture, no timing info, one
-/// operating point at level 31, 64x64 superblocks, order hints with 6 bits, intra edge filter
-/// on, CDEF and loop restoration as the speed preset says, 8-bit colour with the description
-/// always present, no film grain.
+/// operating point at the computed level with tier 0, 64x64 superblocks, order hints with 6
+/// bits, intra edge filter on, CDEF and loop restoration as the speed preset says, 8-bit
+/// colour with the description always present, no film grain.
 ///
 /// The encoder compares it with the one in the first keyframe packet and fails with
 /// [`Error::SequenceHeaderChanged`] if rav1e ever writes another one, so a newer rav1e that
@@ -168,8 +167,10 @@ pub(crate) fn sequence_header_obu(p: &SequenceParams) -> Vec<u8> {
     b.bit(false); // initial_display_delay_present_flag
     b.put(5, 0); // operating_points_cnt_minus_1
     b.put(12, 0); // operating_point_idc[0]
-    b.put(5, u32::from(SEQ_LEVEL_IDX)); // seq_level_idx[0]
-    b.bit(false); // seq_tier[0] (present since seq_level_idx > 7)
+    b.put(5, u32::from(p.level)); // seq_level_idx[0]
+    if p.level > 7 {
+        b.bit(false); // seq_tier[0]: Main (only present above level 3.3)
+    }
     let (wb, hb) = (side_bits(p.size.0), side_bits(p.size.1));
     b.put(4, wb - 1); // frame_width_bits_minus_1
     b.put(4, hb - 1); // frame_height_bits_minus_1
@@ -220,8 +221,8 @@ pub(crate) fn sequence_header_obu(p: &SequenceParams) -> Vec<u8> {
 /// [`sequence_header_obu`]: four bytes mirroring its fields, then the OBU as `configOBUs`.
 pub(crate) fn av1c_record(p: &SequenceParams, sequence_header: &[u8]) -> Vec<u8> {
     let mut r = vec![
-        0x81,                                      // marker 1, version 1
-        (u8::from(p.yuv444) << 5) | SEQ_LEVEL_IDX, // seq_profile (3), seq_level_idx_0 (5)
+        0x81,                                // marker 1, version 1
+        (u8::from(p.yuv444) << 5) | p.level, // seq_profile (3), seq_level_idx_0 (5)
         // seq_tier_0 0, high_bitdepth 0, twelve_bit 0, monochrome 0, chroma_subsampling_x,
         // chroma_subsampling_y (both 1 for 4:2:0, 0 for 4:4:4), chroma_sample_position 0
         if p.yuv444 { 0 } else { 0b0000_1100 },

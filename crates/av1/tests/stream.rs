@@ -233,6 +233,55 @@ fn av1c_matches_the_sequence_header_in_every_keyframe() {
     }
 }
 
+/// The level is computed from the size and frame rate (AV1 Annex A.3), and the av1C record,
+/// the sequence header in it and the one in the stream all carry it.
+#[test]
+fn level_follows_size_and_rate_in_av1c_and_stream() {
+    let cases = [
+        (64, 48, 25, 0),    // 2.0
+        (640, 360, 30, 1),  // 2.1
+        (1280, 720, 30, 5), // 3.1
+        (1280, 720, 60, 8), // 4.0: the tier bit follows the level
+    ];
+    for (w, h, fps, level) in cases {
+        let options = Av1Options::default().with_speed(10).with_keyint(Some(2));
+        let mut rng = Lcg(3);
+        let frames: Vec<YuvImage> = (0..3)
+            .map(|t| synthetic(w, h, t, 4, Subsampling::Yuv420, &mut rng))
+            .collect();
+        let enc = Av1Encoder::new(
+            w,
+            h,
+            Rational::integer(fps).unwrap(),
+            ColorSpec::default(),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(enc.level(), level, "{w}x{h}@{fps}");
+        let (packets, config) = common::encode(&frames, fps, ColorSpec::default(), &options);
+        let r = &config.record;
+        assert_eq!(r[1] & 0x1f, level, "{w}x{h}@{fps}: av1C seq_level_idx_0");
+        let obus = obu::split_obus(&r[4..]).unwrap();
+        assert_eq!(
+            parse_sequence_header(obus[0].payload).level,
+            u32::from(level)
+        );
+        let keys: Vec<_> = packets.iter().filter(|p| p.keyframe).collect();
+        assert_eq!(keys.len(), 2, "keyint 2 over 3 frames");
+        for p in keys {
+            let first = obu::split_obus(&p.data).unwrap()[0];
+            assert_eq!(first.kind, obu::OBU_SEQUENCE_HEADER);
+            let seq = parse_sequence_header(first.payload);
+            assert_eq!(
+                seq.level,
+                u32::from(level),
+                "{w}x{h}@{fps}: stream seq_level_idx"
+            );
+            assert_eq!(first.bytes, &r[4..], "the stream's header is the av1C's");
+        }
+    }
+}
+
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
     let fps = Rational::integer(30).unwrap();

@@ -466,7 +466,13 @@ pub(crate) fn open_encoder(
                 codec: "AV1",
                 source: Box::new(e),
             };
-            if options.workers == 1 {
+            // Chunks of one keyframe interval: the stream has a key frame there anyway.
+            let chunk = a.keyint_or_default();
+            let workers = match options.workers {
+                0 => ChunkedEncoder::auto_workers(width, height, &a, chunk),
+                n => usize::from(n),
+            };
+            if workers == 1 {
                 let encoder = Av1Encoder::new(width, height, fps, color, &a).map_err(err)?;
                 let size = encoder.coded_size();
                 Ok((
@@ -477,18 +483,8 @@ pub(crate) fn open_encoder(
                     size,
                 ))
             } else {
-                // Chunks of one keyframe interval: the stream has a key frame there anyway.
-                let chunk = a.keyint_or_default();
-                let encoder = ChunkedEncoder::new(
-                    width,
-                    height,
-                    fps,
-                    color,
-                    &a,
-                    usize::from(options.workers),
-                    chunk,
-                )
-                .map_err(err)?;
+                let encoder = ChunkedEncoder::new(width, height, fps, color, &a, workers, chunk)
+                    .map_err(err)?;
                 Ok((
                     Box::new(Erased {
                         codec: "AV1",

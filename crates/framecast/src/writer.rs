@@ -74,11 +74,14 @@ pub struct VideoOptions {
     /// [`Subsampling::Yuv444`] (AV1 only, its High profile).
     pub chroma: Subsampling,
     /// AV1 only: closed-GOP chunks encoded at the same time, each by its own rav1e context
-    /// (GOP-parallel encoding). 1 (default) is one context for the whole video; 0 chooses
-    /// from the core count. Chunks are one keyframe interval long
-    /// ([`keyint`](Self::keyint), default 240 frames) and start with a key frame; memory grows
-    /// to about `(workers + 1) x chunk` pictures. [`threads`](Self::threads) are shared among
-    /// the workers.
+    /// (GOP-parallel encoding). 0 (default) chooses: one per thread (0 threads = the cores),
+    /// as many as fit a 2 GiB memory estimate; 1 is one context for the whole video. Chunks
+    /// are one keyframe interval long ([`keyint`](Self::keyint), default 240 frames) and start
+    /// with the key frame the stream has there anyway, so chunking adds no key frames; a video
+    /// no longer than one chunk is encoded exactly as by one context. Memory is about one rav1e
+    /// context per worker (about 210 MB at 1280x720) plus `workers x chunk / 2` queued
+    /// pictures. The first chunk's context gets every [`thread`](Self::threads) (as tiles),
+    /// later ones `threads / workers`.
     pub workers: u16,
 }
 
@@ -92,7 +95,7 @@ impl Default for VideoOptions {
             speed: None,
             odd: OddSize::Pad,
             chroma: Subsampling::Yuv420,
-            workers: 1,
+            workers: 0,
         }
     }
 }
@@ -137,7 +140,7 @@ impl VideoOptions {
         if self.codec == Codec::Gif {
             self.check_gif()?;
         }
-        if self.workers != 1 && self.codec != Codec::Av1 {
+        if self.workers > 1 && self.codec != Codec::Av1 {
             return Err(Error::Unsupported {
                 what: format!(
                     "{} GOP-parallel workers with {}",
