@@ -13,36 +13,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use framecast_core::{ColorSpec, Matrix, Range};
-
-use common::{Need, Out, field};
-
-/// Largest per-channel error of the patch colours Chromium may show for each colour spec:
-/// (saturated and neutral patches, mid-tones).
-///
-/// Measured with AV1 exactly as with H.264 (tests/browser_h264.rs), in 4:2:0 and 4:4:4 alike,
-/// Debian's headless Chromium 156 with software decoding (dav1d), `drawImage` to a 2D canvas:
-/// - BT.601 limited/full, BT.709 full, BT.2020 full: within 2; the bound of 4 holds.
-/// - BT.709 limited: blue of the saturated patches comes back 243 instead of 255, green 11 or
-///   12 instead of 0 (measured 12); mid-tones within 5.
-/// - BT.2020 limited: saturated patches off by up to 16 (blue 239, yellow's blue 16), mid-tones
-///   within 7.
-///
-/// ffmpeg, libaom and dav1d decode the same files within 1 (tests/conformance_av1.rs), and
-/// the deviation is the same for both codecs, so it is Chromium's conversion of limited-range
-/// BT.709/BT.2020 video, not the streams. The bound asserted for those two is the measurement
-/// plus 2, so the deviation stays pinned and a regression (a lost tag or a wrong matrix is off
-/// by 20 to 30) still fails.
-fn chromium_bound(spec: ColorSpec) -> (u8, u8) {
-    match (spec.matrix, spec.range) {
-        (_, Range::Full) | (Matrix::Bt601, Range::Limited) => (4, 4),
-        (Matrix::Bt709, Range::Limited) => (14, 7),
-        (Matrix::Bt2020, Range::Limited) => (18, 9),
-        _ => panic!("no measured bound for {spec}"),
-    }
-}
+use common::{Need, Out, canvas, field};
 
 /// One AV1 encode to play.
 #[derive(Debug, Clone, Copy)]
@@ -198,79 +170,6 @@ fn encode(clip: &Clip, dir: &Path) -> (PathBuf, String) {
     (path, run.stderr)
 }
 
-/// One result of canvas.mjs.
-#[derive(Debug)]
-struct Shown {
-    presented: u64,
-    total: u64,
-    dropped: u64,
-    ended: bool,
-    size: (u64, u64),
-    audio_bytes: u64,
-    error: Option<String>,
-    seeked: bool,
-    pixels: Vec<[u8; 3]>,
-}
-
-fn shown(r: &serde_json::Value) -> Shown {
-    let n = |k: &str| r[k].as_u64().unwrap_or(0);
-    Shown {
-        presented: n("presented"),
-        total: n("total"),
-        dropped: n("dropped"),
-        ended: r["ended"].as_bool().unwrap_or(false),
-        size: (n("width"), n("height")),
-        audio_bytes: n("audioBytes"),
-        error: r["error"].as_str().map(str::to_owned),
-        seeked: r["seeked"].as_bool().unwrap_or(false),
-        pixels: r["pixels"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|p| {
-                let c = |i: usize| p[i].as_u64().unwrap_or(0).min(255) as u8;
-                [c(0), c(1), c(2)]
-            })
-            .collect(),
-    }
-}
-
-/// Playback problems of one file that should show `frames` frames at one of `sizes` (the rule
-/// of tests/browser_h264.rs: every frame decoded, a frame not presented must be one reported
-/// dropped, at most 10% of them).
-fn playback_problems(p: &Shown, frames: u64, sizes: &[(u32, u32)], audio: bool) -> Vec<String> {
-    let mut bad = Vec::new();
-    if let Some(e) = &p.error {
-        bad.push(format!("error {e}"));
-    }
-    if !p.ended {
-        bad.push("no 'ended' event".into());
-    }
-    if !sizes
-        .iter()
-        .any(|s| p.size == (u64::from(s.0), u64::from(s.1)))
-    {
-        bad.push(format!(
-            "shown at {}x{}, expected one of {sizes:?}",
-            p.size.0, p.size.1
-        ));
-    }
-    if p.total != frames {
-        bad.push(format!("{} of {frames} frames decoded", p.total));
-    }
-    let missing = frames.saturating_sub(p.presented);
-    if p.presented > frames || missing > p.dropped || missing > frames / 10 {
-        bad.push(format!(
-            "{} of {frames} frames presented, {} dropped",
-            p.presented, p.dropped
-        ));
-    }
-    if audio && p.audio_bytes == 0 {
-        bad.push("no audio decoded".into());
-    }
-    bad
-}
-
 /// The sizes a player may show: the requested size, and for a size under rav1e's 16-pixel
 /// minimum, which framecast pads (saying so on stderr, naming the padded size), also the size
 /// ffprobe reads from the stream. Chromium shows the padded size today (17x9 plays as 17x16);
@@ -347,53 +246,10 @@ fn av1_mp4s_play_every_frame_in_chromium_and_patches_keep_their_colours() {
     ));
     let encode_time = started.elapsed();
 
-    // Seek to the middle of frame 4 of 8 for the colours.
-    let seek = (common::PATCH_FRAMES as f64 / 2.0 + 0.5) / 30.0;
-    let points: Vec<[u32; 2]> = common::patch_centres()
-        .into_iter()
-        .map(|(x, y)| [x, y])
-        .collect();
-    let mut jobs: Vec<serde_json::Value> = encoded
-        .iter()
-        .map(|(path, _)| serde_json::json!({ "file": path }))
-        .collect();
-    jobs.extend(patches.iter().map(|(_, _, path)| {
-        serde_json::json!({
-            "file": path,
-            "seekTime": seek,
-            "points": points,
-            "box": common::SAMPLE_BOX,
-        })
-    }));
-    let jobs_file = tmp.path().join("jobs.json");
-    std::fs::write(&jobs_file, serde_json::to_vec(&jobs).unwrap()).unwrap();
+    let files: Vec<&Path> = encoded.iter().map(|(path, _)| path.as_path()).collect();
+    let jobs = canvas::jobs(&files, &patches);
     let browser_started = std::time::Instant::now();
-    let out = Command::new("node")
-        .arg(common::browser_dir().join("canvas.mjs"))
-        .arg(&jobs_file)
-        .env("CHROMIUM", common::CHROMIUM)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "canvas.mjs failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "canvas.mjs output: {e}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    let results: Vec<Shown> = results
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(shown)
-        .collect();
-    assert_eq!(results.len(), jobs.len());
+    let results = canvas::run(tmp.path(), &jobs);
     common::note(&format!(
         "chromium AV1: {} files encoded in {:.1} s, played in {:.1} s",
         jobs.len(),
@@ -402,7 +258,7 @@ fn av1_mp4s_play_every_frame_in_chromium_and_patches_keep_their_colours() {
     ));
 
     for ((clip, (_, sizes)), p) in clips.iter().zip(&encoded).zip(&results) {
-        let bad = playback_problems(p, clip.frames as u64, sizes, clip.audio.is_some());
+        let bad = canvas::playback_problems(p, clip.frames as u64, sizes, clip.audio.is_some());
         common::note(&format!(
             "chromium AV1 {}: {}x{} shown, {} decoded, {} presented, {} dropped",
             clip.name, p.size.0, p.size.1, p.total, p.presented, p.dropped
@@ -425,21 +281,8 @@ fn av1_mp4s_play_every_frame_in_chromium_and_patches_keep_their_colours() {
             chroma(path),
             if *flags { "" } else { " (no flags)" }
         );
-        let mut bad = playback_problems(p, common::PATCH_FRAMES, &[patch_size], false);
-        if !p.seeked {
-            bad.push("no frame callback after the seek".into());
-        }
-        let bound = chromium_bound(*spec);
-        let (worst, off) = common::patch_errors(&p.pixels, bound);
-        common::note(&format!(
-            "chromium AV1 {label}: max error {} saturated/neutral, {} mid-tones (bounds {}, {}); {:?}",
-            worst.0, worst.1, bound.0, bound.1, p.pixels
-        ));
-        if p.pixels.len() != common::PATCHES.len() {
-            bad.push(format!("{} pixels read", p.pixels.len()));
-        } else if !off.is_empty() {
-            bad.push(format!("colours off by more than {bound:?}:{off}"));
-        }
+        let (bad, measured) = canvas::patch_problems(p, *spec, patch_size);
+        common::note(&format!("chromium AV1 {label}: {measured}"));
         if !bad.is_empty() {
             failures.push(format!("{label}: {}", bad.join(", ")));
         }

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use framecast_color::Converter;
 use framecast_core::{ColorSpec, FrameView, Matrix, PixelFormat, Range, Subsampling};
 
+pub(crate) mod canvas;
+
 // ---------------------------------------------------------------------------------------------
 // Oracles and corpus
 
@@ -1105,61 +1107,16 @@ pub(crate) fn matrix() -> Vec<Case> {
 }
 
 /// The patch grid encoded with each colour spec (and once with no colour flags at all): 8 frames
-/// at 30 fps, `--quality 10`, faststart. Returns (spec, flags given, file).
+/// at 30 fps, `--quality 10`, faststart H.264. Returns (spec, flags given, file).
 pub(crate) fn encode_patches(dir: &Path) -> Vec<(ColorSpec, bool, PathBuf)> {
-    let frame = patch_frame();
-    let frames = 8;
-    let input: Vec<u8> = (0..frames).flat_map(|_| frame.data.clone()).collect();
-    let mut specs: Vec<(ColorSpec, bool)> = all_specs().into_iter().map(|s| (s, true)).collect();
-    specs.push((ColorSpec::default(), false));
-    specs
-        .into_iter()
-        .map(|(spec, flags)| {
-            let path = dir.join(format!(
-                "patches_{}_{}{}.mp4",
-                spec.matrix.name(),
-                spec.range.name(),
-                if flags { "" } else { "_default" }
-            ));
-            let mut args: Vec<String> = [
-                "encode",
-                "--size",
-                &format!("{}x{}", frame.width, frame.height),
-                "--fps",
-                "30",
-                "--quality",
-                "10",
-                "--quiet",
-                "-o",
-            ]
-            .map(String::from)
-            .to_vec();
-            args.push(path.display().to_string());
-            if flags {
-                args.extend(["--color".into(), spec.matrix.name().into()]);
-                args.extend(["--range".into(), spec.range.name().into()]);
-            }
-            let run = framecast(&args, input.clone());
-            assert!(
-                run.status.success(),
-                "framecast {}: {}\n{}",
-                args.join(" "),
-                run.status,
-                run.stderr
-            );
-            (spec, flags, path)
-        })
-        .collect()
+    encode_patches_with(dir, &[], "h264", "mp4")
 }
 
 /// Frames in each patch file.
 pub(crate) const PATCH_FRAMES: u64 = 8;
 
-// ---------------------------------------------------------------------------------------------
-// AV1 (tests/conformance_av1.rs, tests/browser_av1.rs)
-
-/// The patch grid (as `encode_patches`: every colour spec, then the default with no colour
-/// flags; 8 frames at 30 fps, `--quality 10`) encoded with `extra` arguments added, such as
+/// The patch grid (every colour spec, then the default with no colour flags; 8 frames at
+/// 30 fps, `--quality 10`) encoded with `extra` arguments added, such as
 /// `--codec av1 --speed 10 --chroma 444`, to `<dir>/patches_<tag>_<matrix>_<range>[_default].<ext>`.
 /// `ext` is `mp4` or `ivf`. Returns (spec, flags given, file).
 pub(crate) fn encode_patches_with(
