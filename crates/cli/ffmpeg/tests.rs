@@ -356,6 +356,18 @@ fn gif_errors_name_what_was_wrong() {
     let e = format!(
         "{:#}",
         encode_with_graph(
+            "fps=10,scale=80:-1,split[a][b];[a]palettegen[p];[b][p]paletteuse",
+            "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - out.gif"
+        )
+        .unwrap_err()
+    );
+    assert!(
+        e.contains("-filter_complex") && e.contains("fps before split"),
+        "{e}"
+    );
+    let e = format!(
+        "{:#}",
+        encode_with_graph(
             "split[a][b];[a]palettegen=max_colors=300[p];[b][p]paletteuse",
             "-f rawvideo -s 8x8 -pix_fmt rgb24 -i - out.gif"
         )

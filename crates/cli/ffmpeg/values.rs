@@ -350,6 +350,17 @@ pub(crate) fn parse_palette_graph(text: &str) -> anyhow::Result<PaletteGraph> {
             names[split + 1..].join(", ")
         )));
     }
+    if let Some(other) = names[..split]
+        .iter()
+        .find(|n| !matches!(**n, "scale" | "null" | "format"))
+    {
+        let why = if *other == "fps" {
+            "fps before split would drop or repeat frames, which framecast does not do (set the input rate with -r instead)".to_owned()
+        } else {
+            format!("'{other}' before split is not a filter framecast applies (scale=W:H is)")
+        };
+        return Err(refuse(why));
+    }
     let scale = match filters[..split].join(",") {
         prefix if prefix.is_empty() => None,
         prefix => parse_filters(&prefix)?,
