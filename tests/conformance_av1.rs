@@ -82,33 +82,6 @@ fn vf_for(spec: ColorSpec) -> String {
     )
 }
 
-/// Checks every frame's patch colours; returns the largest per-channel error and pushes a
-/// failure per frame off by more than PATCH_TOLERANCE.
-fn check_colours(label: &str, frames: &[Vec<u8>], failures: &mut Vec<String>) -> u8 {
-    if frames.len() as u64 != common::PATCH_FRAMES {
-        failures.push(format!(
-            "{label}: {} frames decoded, expected {}",
-            frames.len(),
-            common::PATCH_FRAMES
-        ));
-    }
-    let (width, _) = common::patch_size();
-    let mut worst = 0;
-    for (n, frame) in frames.iter().enumerate() {
-        let measured: Vec<[u8; 3]> = common::patch_centres()
-            .into_iter()
-            .map(|c| common::mean_rgb(frame, width, c))
-            .collect();
-        let ((saturated, midtones), off) =
-            common::patch_errors(&measured, (PATCH_TOLERANCE, PATCH_TOLERANCE));
-        worst = worst.max(saturated).max(midtones);
-        if !off.is_empty() {
-            failures.push(format!("{label} frame {n}:{off}"));
-        }
-    }
-    worst
-}
-
 /// Tags, sequence header and (for MP4) `colr` of one patch file.
 fn check_tags(label: &str, path: &Path, spec: ColorSpec, chroma444: bool, bad: &mut Vec<String>) {
     let probe = common::ffprobe(path);
@@ -204,15 +177,17 @@ fn av1_mp4_patches_keep_tags_and_decode_within_3_in_libdav1d_and_libaom() {
         for (spec, flags, path) in common::encode_patches_with(tmp.path(), &extra, tag, "mp4") {
             let label = format!("{tag} {spec}{}", if flags { "" } else { " (no flags)" });
             check_tags(&label, &path, spec, chroma444, &mut failures);
-            let dav1d = check_colours(
+            let dav1d = common::check_patch_frames(
                 &format!("{label} libdav1d"),
                 &ffmpeg_rgb(&path, None, VF_AUTO),
+                PATCH_TOLERANCE,
                 &mut failures,
             );
             let aom = if libaom {
-                check_colours(
+                common::check_patch_frames(
                     &format!("{label} libaom"),
                     &ffmpeg_rgb(&path, Some("libaom-av1"), VF_AUTO),
+                    PATCH_TOLERANCE,
                     &mut failures,
                 )
             } else {
@@ -299,9 +274,10 @@ fn av1_ivf_patches_keep_tags_and_decode_within_3_in_dav1d() {
                 ));
                 continue;
             }
-            let worst = check_colours(
+            let worst = common::check_patch_frames(
                 &format!("{label} dav1d"),
                 &ffmpeg_rgb(&y4m, None, &vf_for(spec)),
+                PATCH_TOLERANCE,
                 &mut failures,
             );
             common::note(&format!(

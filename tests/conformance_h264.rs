@@ -328,22 +328,8 @@ fn solid_patches_decode_within_3_per_channel_in_ffmpeg_for_every_colour_spec() {
             failures.push(format!("{label}: tags {tags:?}"));
         }
         let frames = common::decode_rgb(&path, width, height);
-        if frames.len() as u64 != common::PATCH_FRAMES {
-            failures.push(format!("{label}: {} frames decoded", frames.len()));
-        }
-        let mut worst = 0;
-        for (n, frame) in frames.iter().enumerate() {
-            let measured: Vec<[u8; 3]> = common::patch_centres()
-                .into_iter()
-                .map(|c| common::mean_rgb(frame, width, c))
-                .collect();
-            let ((saturated, midtones), off) =
-                common::patch_errors(&measured, (PATCH_TOLERANCE_FFMPEG, PATCH_TOLERANCE_FFMPEG));
-            worst = worst.max(saturated).max(midtones);
-            if !off.is_empty() {
-                failures.push(format!("{label} frame {n}:{off}"));
-            }
-        }
+        let worst =
+            common::check_patch_frames(&label, &frames, PATCH_TOLERANCE_FFMPEG, &mut failures);
         common::note(&format!(
             "ffmpeg patches {label}: max error {worst} per channel"
         ));

@@ -1112,6 +1112,37 @@ pub(crate) fn encode_patches(dir: &Path) -> Vec<(ColorSpec, bool, PathBuf)> {
     encode_patches_with(dir, &[], "h264", "mp4")
 }
 
+/// Checks decoded frames of the patch grid: `PATCH_FRAMES` of them, and every frame's patch
+/// colours within `tolerance` per channel. Pushes a failure per problem (prefixed by `label`)
+/// and returns the largest per-channel error.
+pub(crate) fn check_patch_frames(
+    label: &str,
+    frames: &[Vec<u8>],
+    tolerance: u8,
+    failures: &mut Vec<String>,
+) -> u8 {
+    if frames.len() as u64 != PATCH_FRAMES {
+        failures.push(format!(
+            "{label}: {} frames decoded, expected {PATCH_FRAMES}",
+            frames.len()
+        ));
+    }
+    let (width, _) = patch_size();
+    let mut worst = 0;
+    for (n, frame) in frames.iter().enumerate() {
+        let measured: Vec<[u8; 3]> = patch_centres()
+            .into_iter()
+            .map(|c| mean_rgb(frame, width, c))
+            .collect();
+        let ((saturated, midtones), off) = patch_errors(&measured, (tolerance, tolerance));
+        worst = worst.max(saturated).max(midtones);
+        if !off.is_empty() {
+            failures.push(format!("{label} frame {n}:{off}"));
+        }
+    }
+    worst
+}
+
 /// Frames in each patch file.
 pub(crate) const PATCH_FRAMES: u64 = 8;
 
