@@ -253,7 +253,7 @@ fn gif_options(args: &EncodeArgs, codec: Codec) -> anyhow::Result<GifOptions> {
         if let Some(flag) = given.first() {
             bail!(
                 "{flag} applies to GIF output only (a .gif output or --codec gif), not to {}",
-                codec_name(codec)
+                codec.name()
             );
         }
         return Ok(GifOptions::default());
@@ -321,7 +321,7 @@ pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
             bail!(
                 "output '{}' is IVF, which holds AV1, but the codec is {}; use the AV1 codec (--codec av1) or an .mp4 output",
                 path.display(),
-                codec_name(options.codec)
+                options.codec.name()
             );
         }
         if req.layout.is_some() {
@@ -342,7 +342,7 @@ pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
             bail!(
                 "output '{}' is a GIF, but the codec is {}; leave --codec out (or use --codec gif), or use an .mp4 output",
                 path.display(),
-                codec_name(options.codec)
+                options.codec.name()
             );
         }
         if req.layout.is_some() || req.audio.is_some() || !req.metadata.is_empty() {
@@ -441,15 +441,6 @@ pub(crate) fn run(req: Request) -> anyhow::Result<ExitCode> {
         partial: req.partial,
     };
     run_job(&job, builder, source, req.notes)
-}
-
-/// A codec's name in messages.
-fn codec_name(codec: Codec) -> &'static str {
-    match codec {
-        Codec::Av1 => "AV1",
-        Codec::Gif => "GIF",
-        _ => "H.264",
-    }
 }
 
 /// A source cut after a number of frames (ffmpeg's `-frames:v N`).

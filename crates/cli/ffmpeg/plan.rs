@@ -393,11 +393,7 @@ pub(crate) fn plan(line: &CommandLine, no_args: bool) -> anyhow::Result<Action> 
         .context("the encoder options are out of range")?;
 
     // Output pixel format.
-    let codec_name = if options.codec == Codec::Av1 {
-        "AV1"
-    } else {
-        "H.264"
-    };
+    let codec_name = options.codec.name();
     if let Some(o) = output.video(&["pix_fmt"]) {
         let name = o.text()?;
         if gif {

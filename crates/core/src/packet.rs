@@ -15,6 +15,17 @@ pub enum Codec {
     Gif,
 }
 
+impl Codec {
+    /// The codec's name in messages: `H.264`, `AV1`, `GIF`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Codec::H264 => "H.264",
+            Codec::Av1 => "AV1",
+            Codec::Gif => "GIF",
+        }
+    }
+}
+
 /// One encoded access unit (H.264) or temporal unit (AV1).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Packet {

@@ -137,10 +137,7 @@ impl<W: Write> IvfMuxer<W> {
     fn new(sink: W, config: &CodecConfig, finish: IvfFinish<W>) -> Result<Self> {
         if config.codec != framecast_core::Codec::Av1 {
             return Err(Error::Unsupported {
-                what: format!(
-                    "IVF output with {}",
-                    crate::writer::codec_name(config.codec)
-                ),
+                what: format!("IVF output with {}", config.codec.name()),
                 why: "IVF carries AV1 here; use the AV1 codec, or MP4 output".into(),
             });
         }
@@ -186,10 +183,7 @@ pub(crate) fn gif<W: Write + Send + 'static>() -> Open<W> {
         open: Box::new(|config: &CodecConfig, sink: W| {
             if config.codec != framecast_core::Codec::Gif {
                 return Err(Error::Unsupported {
-                    what: format!(
-                        "GIF output with {}",
-                        crate::writer::codec_name(config.codec)
-                    ),
+                    what: format!("GIF output with {}", config.codec.name()),
                     why: "a GIF holds GIF images; use MP4 or IVF output for video codecs".into(),
                 });
             }

@@ -132,7 +132,7 @@ impl VideoOptions {
             }
             (codec, chroma) => {
                 return Err(Error::Unsupported {
-                    what: format!("{} chroma with {}", chroma_name(chroma), codec_name(codec)),
+                    what: format!("{} chroma with {}", chroma_name(chroma), codec.name()),
                     why: "H.264 is encoded as 4:2:0 only; 4:4:4 needs the AV1 codec".into(),
                 });
             }
@@ -145,7 +145,7 @@ impl VideoOptions {
                 what: format!(
                     "{} GOP-parallel workers with {}",
                     self.workers,
-                    codec_name(self.codec)
+                    self.codec.name()
                 ),
                 why: "GOP-parallel encoding is AV1's; other codecs take 1 worker (use threads)"
                     .into(),
@@ -175,17 +175,6 @@ impl VideoOptions {
             return Err(refuse(format!("a speed preset ({speed}) for GIF")));
         }
         Ok(())
-    }
-}
-
-/// The name of a codec in messages.
-pub(crate) fn codec_name(codec: Codec) -> &'static str {
-    match codec {
-        Codec::H264 => "H.264",
-        Codec::Av1 => "AV1",
-        Codec::Gif => "GIF",
-        #[allow(unreachable_patterns, reason = "Codec is non_exhaustive")]
-        _ => "this codec",
     }
 }
 
@@ -482,10 +471,10 @@ impl VideoWriterBuilder {
     fn check_stream(&self, name: &str, codec: Codec) -> Result<()> {
         if self.options.codec != codec {
             return Err(Error::Unsupported {
-                what: format!("{name} output with {}", codec_name(self.options.codec)),
+                what: format!("{name} output with {}", self.options.codec.name()),
                 why: format!(
                     "{name} carries {} here; use that codec, or MP4 output",
-                    codec_name(codec)
+                    codec.name()
                 ),
             });
         }
