@@ -185,6 +185,9 @@ impl Queued {
 fn work(setup: &Setup, frames: &Receiver<(YuvImage, i64)>, queued: &Queued) -> Result<Vec<Packet>> {
     let mut run = ChunkRun::new(setup);
     for (frame, pts) in frames {
+        // Tests make a worker die here, holding a frame the queue count never gets back.
+        #[cfg(test)]
+        tests::take_frame();
         queued.take_one();
         let failed = match &mut run {
             Ok(r) => r.push(&frame, pts).err(),
@@ -195,6 +198,16 @@ fn work(setup: &Setup, frames: &Receiver<(YuvImage, i64)>, queued: &Queued) -> R
         }
     }
     run?.finish()
+}
+
+/// The message a panic was raised with (`panic!` with a literal or with format arguments),
+/// or a placeholder for other payloads.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
 }
 
 /// A started chunk: its worker, or the packets it made.
@@ -211,8 +224,11 @@ fn join(index: usize, chunk: &mut Chunk) -> Result<()> {
     if let Chunk::Running(job) = std::mem::replace(chunk, Chunk::Done(Vec::new())) {
         let packets = job
             .join()
-            .map_err(|_| Error::Worker {
-                reason: format!("the worker of chunk {index} panicked"),
+            .map_err(|panic| Error::Worker {
+                reason: format!(
+                    "the worker of chunk {index} panicked: {}",
+                    panic_message(panic.as_ref())
+                ),
             })?
             .map_err(|e| match e {
                 Error::SequenceHeaderChanged { .. } => {
@@ -256,6 +272,9 @@ pub struct ChunkedEncoder {
     /// A worker's failure: every later call returns it, so that a caller going on after an
     /// error cannot get a stream with a chunk missing.
     failed: Option<Error>,
+    /// Tests only: the worker of chunk `.0` panics when it takes the chunk's frame `.1`.
+    #[cfg(test)]
+    fault: Option<(usize, usize)>,
 }
 
 impl std::fmt::Debug for ChunkedEncoder {
@@ -351,6 +370,8 @@ impl ChunkedEncoder {
             last_pts: None,
             flushed: false,
             failed: None,
+            #[cfg(test)]
+            fault: None,
         })
     }
 
@@ -477,9 +498,15 @@ impl ChunkedEncoder {
         };
         let (tx, rx) = mpsc::channel();
         let queued = Arc::clone(&self.queued);
+        #[cfg(test)]
+        let fault = self.fault.filter(|f| f.0 == index).map(|f| f.1);
         let job = std::thread::Builder::new()
             .name(format!("framecast-av1-chunk-{index}"))
-            .spawn(move || work(&setup, &rx, &queued))
+            .spawn(move || {
+                #[cfg(test)]
+                tests::arm(fault);
+                work(&setup, &rx, &queued)
+            })
             .map_err(|e| Error::Worker {
                 reason: format!("cannot start a worker thread: {e}"),
             })?;
@@ -604,3 +631,6 @@ impl VideoEncoder for ChunkedEncoder {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;
