@@ -1,30 +1,27 @@
 //! `framecast probe`: reports the tree and tracks of a corpus MP4, and names the file and the
-//! problem when it cannot.
+//! problem when it cannot; names the profile and level of H.264 and AV1 tracks and of the AV1
+//! sequence header of an IVF file as ffprobe (and ffmpeg's `trace_headers`) read them.
+//!
+//! Oracles: ffprobe and ffmpeg; a missing one prints `SKIP: ...` and the test passes, unless
+//! `CI` is `true`/`1`, where it fails.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
-use std::path::PathBuf;
+mod common;
+
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn corpus(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/mp4")
-        .join(name)
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
+use common::{
+    Need, TempDir, av1_sequence_colour, available, corpus, ffprobe, field, framecast, in_ci, note,
+    stream,
+};
 
 #[test]
 fn probe_reports_tree_tracks_and_layout() {
-    let path = corpus("mp4parse_tiny_av1.mp4");
-    if !path.exists() {
-        assert!(!in_ci(), "corpus file {} is missing", path.display());
-        let _ = std::io::Write::write_all(
-            &mut std::io::stderr(),
-            format!("SKIP: {}\n", path.display()).as_bytes(),
-        );
+    if !available(&[Need::Corpus("mp4/mp4parse_tiny_av1.mp4")]) {
         return;
     }
+    let path = corpus().join("mp4/mp4parse_tiny_av1.mp4");
     let out = Command::new(env!("CARGO_BIN_EXE_framecast"))
         .arg("probe")
         .arg(&path)
@@ -41,7 +38,8 @@ fn probe_reports_tree_tracks_and_layout() {
         "  trak @",
         "av1C @",
         "layout: progressive",
-        "track 1: vide av01 64x64, timescale 12288",
+        "track 1: vide av01 64x64 AV1 Main profile, level 2.0 (seq_level_idx 0), Main tier, \
+         8-bit 4:2:0, timescale 12288",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
@@ -133,4 +131,239 @@ fn probe_reports_a_gif_and_refuses_what_is_not_a_container() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const SIZE: &str = "640x360";
+
+/// Three rgb24 frames of 640x360 (a gradient that moves): large enough for AV1 level 2.1 and
+/// H.264 level 3.0 at 30 fps.
+fn frames() -> Vec<u8> {
+    let (w, h) = (640u32, 360u32);
+    let mut out = Vec::with_capacity((w * h * 3 * 3) as usize);
+    for f in 0..3 {
+        for y in 0..h {
+            for x in 0..w {
+                out.extend_from_slice(&[
+                    ((x * 3 + f * 5) % 256) as u8,
+                    ((y * 255) / h) as u8,
+                    (((x + y) / 2) % 256) as u8,
+                ]);
+            }
+        }
+    }
+    out
+}
+
+/// `framecast encode --size 640x360 --fps 30 EXTRA... -o DIR/NAME`.
+fn encode(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let mut args: Vec<String> = ["encode", "--quiet", "--size", SIZE, "--fps", "30"]
+        .iter()
+        .chain(extra)
+        .map(|s| (*s).to_owned())
+        .collect();
+    args.extend(["-o".to_owned(), out.display().to_string()]);
+    let run = framecast(&args, frames());
+    assert!(run.status.success(), "{args:?}: {}", run.stderr);
+    out
+}
+
+/// `framecast probe FILE`'s standard output.
+fn probe(file: &Path) -> String {
+    let run = framecast(
+        &["probe".to_owned(), file.display().to_string()],
+        Vec::new(),
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    String::from_utf8(run.stdout).unwrap()
+}
+
+/// ffprobe's `profile`, `level` and `pix_fmt` of the video stream.
+fn ffprobe_video(file: &Path) -> (String, i64, String) {
+    let v = ffprobe(file);
+    let s = stream(&v, "video").expect("a video stream");
+    (
+        field(s, "profile").to_owned(),
+        s["level"].as_i64().expect("a level"),
+        field(s, "pix_fmt").to_owned(),
+    )
+}
+
+/// The bit depth and chroma format that the probe prints for an ffmpeg pixel format.
+fn depth_and_chroma(pix_fmt: &str) -> &'static str {
+    match pix_fmt {
+        "yuv420p" => "8-bit 4:2:0",
+        "yuv444p" => "8-bit 4:4:4",
+        "yuv420p10le" => "10-bit 4:2:0",
+        other => panic!("pixel format {other} not expected here"),
+    }
+}
+
+/// The AV1 text the probe prints for ffprobe's view of a stream: `seq_level_idx` is ffprobe's
+/// `level`, named X.Y with X = 2 + idx / 4, Y = idx % 4 (AV1 Annex A.3).
+fn av1_expected(file: &Path) -> String {
+    let (profile, level, pix_fmt) = ffprobe_video(file);
+    let level_text = match level {
+        0..=23 => format!("level {}.{}", 2 + level / 4, level % 4),
+        31 => "no level constraint".to_owned(),
+        other => panic!("ffprobe level {other}"),
+    };
+    format!(
+        "{profile} profile, {level_text} (seq_level_idx {level}), Main tier, {}",
+        depth_and_chroma(&pix_fmt)
+    )
+}
+
+/// The IVF line: the AV1 text, the maximum size and the colour fields as ffmpeg's own parser
+/// (`trace_headers`) reads them.
+fn ivf_expected(file: &Path, size: &str) -> String {
+    let (_, vui) = av1_sequence_colour(file).expect("a colour description");
+    format!(
+        "  sequence header: {}, max {size}, colour {}/{}/{} (primaries/transfer/matrix) {} range\n",
+        av1_expected(file),
+        vui.primaries,
+        vui.transfer,
+        vui.matrix,
+        if vui.full_range == 1 {
+            "full"
+        } else {
+            "limited"
+        }
+    )
+}
+
+#[test]
+fn probe_names_the_h264_profile_and_level_that_ffprobe_reads() {
+    if !available(&[Need::Ffprobe]) {
+        return;
+    }
+    let dir = TempDir::new("probe-h264");
+    let mp4 = encode(dir.path(), "h.mp4", &[]);
+    let (profile, level, pix_fmt) = ffprobe_video(&mp4);
+    assert_eq!(pix_fmt, "yuv420p");
+    let text = probe(&mp4);
+    let want = format!("track 1: vide avc1 {SIZE} H.264 {profile} profile (",);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&want))
+        .unwrap_or_else(|| panic!("{want:?} missing from:\n{text}"));
+    // ffprobe's level is level_idc: 30 is level 3.0.
+    let level_text = format!("), level {}.{},", level / 10, level % 10);
+    assert!(
+        line.contains(&level_text),
+        "{level_text:?} missing from {line}"
+    );
+}
+
+#[test]
+fn probe_names_the_av1_profile_and_level_that_ffprobe_reads_in_mp4_and_ivf() {
+    if !available(&[Need::Ffprobe, Need::Ffmpeg]) {
+        return;
+    }
+    let dir = TempDir::new("probe-av1");
+    for (name, extra, profile) in [
+        ("a.mp4", &["--codec", "av1"][..], "Main"),
+        ("a.ivf", &[][..], "Main"),
+        ("c.mp4", &["--codec", "av1", "--chroma", "444"][..], "High"),
+        (
+            "c.ivf",
+            &["--chroma", "444", "--color", "bt709", "--range", "full"][..],
+            "High",
+        ),
+    ] {
+        let extra = [&["--speed", "10"], extra].concat();
+        let file = encode(dir.path(), name, &extra);
+        let (probed_profile, _, _) = ffprobe_video(&file);
+        assert_eq!(probed_profile, profile, "{name}");
+        let want = if name.ends_with(".mp4") {
+            format!("track 1: vide av01 {SIZE} AV1 {},", av1_expected(&file))
+        } else {
+            ivf_expected(&file, SIZE)
+        };
+        let text = probe(&file);
+        assert!(
+            text.contains(&want),
+            "{name}: {want:?} missing from:\n{text}"
+        );
+    }
+}
+
+/// A stream from another encoder (the corpus's 10-bit HDR AV1, copied into IVF by ffmpeg):
+/// no level constraint (seq_level_idx 31) and a BT.2020/PQ colour description.
+#[test]
+fn probe_reads_the_sequence_header_of_a_corpus_av1_stream_copied_to_ivf() {
+    let source = "mp4/androidx_hdr10-av1.mp4";
+    if !available(&[Need::Ffprobe, Need::Ffmpeg, Need::Corpus(source)]) {
+        return;
+    }
+    let dir = TempDir::new("probe-corpus-ivf");
+    let ivf = dir.path().join("hdr10.ivf");
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-i"])
+        .arg(corpus().join(source))
+        .args(["-map", "0:v:0", "-c", "copy"])
+        .arg(&ivf)
+        .output()
+        .expect("run ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want = ivf_expected(&ivf, "720x1280");
+    assert_eq!(
+        want,
+        "  sequence header: Main profile, no level constraint (seq_level_idx 31), Main tier, \
+         10-bit 4:2:0, max 720x1280, colour 9/16/9 (primaries/transfer/matrix) limited range\n"
+    );
+    let text = probe(&ivf);
+    assert!(text.contains(&want), "{want:?} missing from:\n{text}");
+}
+
+/// Whether this ffmpeg has the encoder `name`; SKIP (a failure under CI) when it does not.
+fn ffmpeg_encoder(name: &str) -> bool {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-encoders"])
+        .output()
+        .expect("run ffmpeg");
+    let listed = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.split_whitespace().nth(1) == Some(name));
+    if !listed {
+        note(&format!("SKIP: ffmpeg's {name} encoder missing"));
+        assert!(!in_ci(), "CI is set and ffmpeg's {name} encoder is missing");
+    }
+    listed
+}
+
+/// Another encoder's stream (libaom through ffmpeg, 1080p60): timing info, a decoder model
+/// with operating parameters, a level of 4.0 or more (where `seq_tier` is coded) and a colour
+/// description, all before the fields the probe prints.
+#[test]
+fn probe_reads_a_libaom_sequence_header_with_timing_info_and_a_decoder_model() {
+    if !available(&[Need::Ffprobe, Need::Ffmpeg]) || !ffmpeg_encoder("libaom-av1") {
+        return;
+    }
+    let dir = TempDir::new("probe-libaom");
+    let ivf = dir.path().join("aom.ivf");
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-f", "lavfi"])
+        .args(["-i", "testsrc=size=1920x1080:rate=60", "-frames:v", "2"])
+        .args(["-c:v", "libaom-av1", "-cpu-used", "8"])
+        .args(["-aom-params", "timing-info=model"])
+        .args(["-color_primaries", "bt709", "-color_trc", "bt709"])
+        .args(["-colorspace", "bt709", "-pix_fmt", "yuv420p"])
+        .arg(&ivf)
+        .output()
+        .expect("run ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, level, _) = ffprobe_video(&ivf);
+    assert!(level > 7, "libaom chose seq_level_idx {level} for 1080p60");
+    let want = ivf_expected(&ivf, "1920x1080");
+    let text = probe(&ivf);
+    assert!(text.contains(&want), "{want:?} missing from:\n{text}");
 }

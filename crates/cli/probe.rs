@@ -1,8 +1,9 @@
 //! `framecast probe FILE...`: the box tree, tracks and layout of MP4 files, from framecast-mux's
 //! inspector in its lenient mode: a file whose last top-level box was cut (a killed fragmented
 //! recording) is reported with the cut, not refused. IVF files (recognised by their `DKIF`
-//! signature) get their header, frame count and key frames; GIFs (`GIF87a`/`GIF89a`) their
-//! screen, images, delays, looping, colour tables, transparency and disposal.
+//! signature) get their header, frame count and key frames, and for AV1 the sequence header of
+//! the first temporal unit; GIFs (`GIF87a`/`GIF89a`) their screen, images, delays, looping,
+//! colour tables, transparency and disposal.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -10,6 +11,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use framecast_mux::ivf::IvfReader;
+
+mod av1;
 
 /// Prints the report of every file; the first file that cannot be read or parsed is the error.
 pub(crate) fn probe(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
@@ -72,7 +75,14 @@ fn ivf_report(file: impl Read) -> anyhow::Result<String> {
     let mut bytes = 0u64;
     let mut keyframes = Vec::new();
     let mut last_pts = None;
+    let mut sequence = None;
     while let Some(frame) = reader.next_frame()? {
+        if h.fourcc == *b"AV01" && frames == 0 {
+            sequence = Some(
+                av1::first_sequence_header(&frame.data)
+                    .context("reading the sequence header of the first temporal unit")?,
+            );
+        }
         // AV1 temporal units: a key frame starts with a sequence header OBU after the
         // temporal delimiter (framecast, rav1e and aomenc write it there).
         if h.fourcc == *b"AV01" && starts_with_sequence_header(&frame.data) {
@@ -111,6 +121,11 @@ fn ivf_report(file: impl Read) -> anyhow::Result<String> {
             keyframes.len(),
             shown.join(", ")
         )?;
+    }
+    match sequence {
+        Some(Some(seq)) => writeln!(s, "  sequence header: {seq}")?,
+        Some(None) => writeln!(s, "  sequence header: none in the first temporal unit")?,
+        None => {}
     }
     Ok(s)
 }

@@ -1,5 +1,6 @@
 //! A box-tree inspector for MP4 (ISO BMFF) files: the boxes with their offsets and sizes, the
-//! tracks with codec, timescale, sample and sync-sample counts, and the file's layout.
+//! tracks with codec (profile and level from `avcC`/`av1C`), timescale, sample and sync-sample
+//! counts, and the file's layout.
 //!
 //! Tests use it to check what the writers produce, and `framecast probe FILE` prints its
 //! [`Report`]. It reads only box headers and the small boxes it summarizes, so `mdat` payloads
@@ -116,6 +117,62 @@ pub struct Nclx {
     pub full_range: bool,
 }
 
+/// The decoder configuration record of a visual sample entry, as far as the inspector reads
+/// it: enough to name the profile, level and sample format without decoding the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CodecDetails {
+    /// An `avcC` box: H.264.
+    Avc(AvcConfig),
+    /// An `av1C` box: AV1.
+    Av1(Av1Config),
+}
+
+/// The leading fields of an `avcC` AVCDecoderConfigurationRecord (ISO/IEC 14496-15 5.3.3.1),
+/// copies of the first SPS's `profile_idc`, constraint flags and `level_idc` (H.264 7.3.2.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct AvcConfig {
+    /// `AVCProfileIndication`: 66 Baseline, 77 Main, 100 High, ...
+    pub profile_idc: u8,
+    /// `profile_compatibility`: `constraint_set0_flag` in the top bit down to
+    /// `constraint_set5_flag`, then two reserved zero bits.
+    pub constraint_flags: u8,
+    /// `AVCLevelIndication`: ten times the level (31 is level 3.1), with 1b as 11 plus
+    /// `constraint_set3_flag` in Baseline, Main and Extended, or as 9 elsewhere.
+    pub level_idc: u8,
+}
+
+impl AvcConfig {
+    /// Whether `constraint_set{n}_flag` is set (`n` in 0..=5; false for other `n`).
+    pub fn constraint_set(&self, n: u8) -> bool {
+        n <= 5 && self.constraint_flags & (0x80 >> n) != 0
+    }
+}
+
+/// The fixed fields of an `av1C` AV1CodecConfigurationRecord (AV1-ISOBMFF 2.3.3), copies of
+/// the sequence header's (AV1 5.5.1 and 5.5.2 `color_config`); `framecast probe` fills one from
+/// the sequence header OBU of an IVF file too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Av1Config {
+    /// `seq_profile`: 0 Main, 1 High, 2 Professional.
+    pub seq_profile: u8,
+    /// `seq_level_idx[0]`: the level of operating point 0 (0..=23 are levels 2.0 to 7.3,
+    /// 31 means no level constraint).
+    pub seq_level_idx_0: u8,
+    /// `seq_tier[0]`: 0 Main tier, 1 High tier.
+    pub seq_tier_0: u8,
+    /// Bits per sample: 8, 10 or 12 (from `high_bitdepth` and `twelve_bit`).
+    pub bit_depth: u8,
+    /// `mono_chrome`: luma only.
+    pub monochrome: bool,
+    /// `subsampling_x`: chroma has half the luma width.
+    pub chroma_subsampling_x: bool,
+    /// `subsampling_y`: chroma has half the luma height.
+    pub chroma_subsampling_y: bool,
+}
+
 /// What the inspector learnt about one track.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -155,6 +212,8 @@ pub struct Track {
     pub edits: Vec<Edit>,
     /// The `nclx` colour description of a visual sample entry's `colr` box, if any.
     pub color: Option<Nclx>,
+    /// The `avcC` or `av1C` record of a visual sample entry, if it has one.
+    pub config: Option<CodecDetails>,
     pub(crate) stss_count: Option<u64>,
     pub(crate) fragment_sync_count: u64,
 }

@@ -3,7 +3,7 @@
 
 use super::cursor::Cursor;
 use super::walk::{Source, read_payload};
-use super::{BoxNode, Edit, FourCc, Track};
+use super::{Av1Config, AvcConfig, BoxNode, CodecDetails, Edit, FourCc, Track};
 use crate::Result;
 
 /// `sample_is_non_sync_sample` in the sample flags (14496-12 8.8.3.1).
@@ -181,6 +181,11 @@ fn sample_entry(src: &mut dyn Source, entry: &BoxNode, t: &mut Track) -> Result<
             if let Some(colr) = child(entry, b"colr") {
                 t.color = nclx(&payload(src, colr)?, colr)?;
             }
+            if let Some(avcc) = child(entry, b"avcC") {
+                t.config = Some(CodecDetails::Avc(avc_config(&payload(src, avcc)?, avcc)?));
+            } else if let Some(av1c) = child(entry, b"av1C") {
+                t.config = Some(CodecDetails::Av1(av1_config(&payload(src, av1c)?, av1c)?));
+            }
         }
         Some(ref h) if h == b"soun" => {
             c.skip(16, "sample entry fields before channelcount")?;
@@ -219,6 +224,54 @@ fn nclx(p: &[u8], colr: &BoxNode) -> Result<Option<super::Nclx>> {
         matrix: c.u16("matrix_coefficients")?,
         full_range: c.u8("full_range_flag")? & 0x80 != 0,
     }))
+}
+
+/// The leading fields of an AVCDecoderConfigurationRecord (14496-15 5.3.3.1). A version other
+/// than 1 is an error: the standard tells readers not to decode such a record.
+fn avc_config(p: &[u8], avcc: &BoxNode) -> Result<AvcConfig> {
+    let mut c = Cursor::new(p, avcc.fourcc, avcc.offset);
+    let version = c.u8("configurationVersion")?;
+    if version != 1 {
+        return Err(c.malformed(format!("expected configurationVersion 1, found {version}")));
+    }
+    Ok(AvcConfig {
+        profile_idc: c.u8("AVCProfileIndication")?,
+        constraint_flags: c.u8("profile_compatibility")?,
+        level_idc: c.u8("AVCLevelIndication")?,
+    })
+}
+
+/// The four fixed bytes of an AV1CodecConfigurationRecord (AV1-ISOBMFF 2.3.3); the
+/// `configOBUs` after them are not read.
+fn av1_config(p: &[u8], av1c: &BoxNode) -> Result<Av1Config> {
+    let mut c = Cursor::new(p, av1c.fourcc, av1c.offset);
+    let first = c.u8("marker and version")?;
+    if first != 0x81 {
+        return Err(c.malformed(format!(
+            "expected marker 1 and version 1 (first byte 0x81), found marker {} and version {}",
+            first >> 7,
+            first & 0x7f
+        )));
+    }
+    let b1 = c.u8("seq_profile and seq_level_idx_0")?;
+    let b2 = c.u8("seq_tier_0 and color_config fields")?;
+    c.skip(1, "initial_presentation_delay")?;
+    let bit = |n: u8| b2 & (0x80 >> n) != 0;
+    let (high_bitdepth, twelve_bit) = (bit(1), bit(2));
+    Ok(Av1Config {
+        seq_profile: b1 >> 5,
+        seq_level_idx_0: b1 & 0x1f,
+        seq_tier_0: b2 >> 7,
+        // AV1 5.5.2 color_config: twelve_bit exists only with high_bitdepth.
+        bit_depth: match (high_bitdepth, twelve_bit) {
+            (false, _) => 8,
+            (true, false) => 10,
+            (true, true) => 12,
+        },
+        monochrome: bit(3),
+        chroma_subsampling_x: bit(4),
+        chroma_subsampling_y: bit(5),
+    })
 }
 
 /// Reads a descriptor header (tag, then a size of up to four 7-bit bytes).
