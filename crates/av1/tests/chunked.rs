@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{Lcg, synthetic};
 use framecast_av1::{Av1Options, ChunkedEncoder, Error, encode_chunk};
 use framecast_core::{ColorSpec, Packet, Rational, Subsampling, VideoEncoder, YuvImage};
+use framecast_testkit::{Lcg, ffmpeg_decode, have_dav1d, have_ffmpeg, mean_psnr_y, synthetic};
 
 /// Sends every frame (pts from 100) and returns the packets in output order.
 fn run(enc: &mut ChunkedEncoder, frames: &[YuvImage]) -> Vec<Packet> {
@@ -82,15 +82,15 @@ fn gop_parallel_matches_serial_chunks() {
     );
     assert_eq!(one_packets.len(), parallel.len());
 
-    if common::have_dav1d() {
+    if have_dav1d() {
         let a = common::dav1d_decode(&common::ivf(&config, &parallel), w, h, Subsampling::Yuv420);
         let b = common::dav1d_decode(&common::ivf(&config, &serial), w, h, Subsampling::Yuv420);
         assert_eq!(a.len(), n as usize);
         assert_eq!(a, b, "frame-identical decodes");
-        assert!(common::mean_psnr_y(&frames, &a, w) > 30.0);
+        assert!(mean_psnr_y(&frames, &a, w) > 30.0);
     }
-    if common::have_ffmpeg() {
-        let d = common::ffmpeg_decode(&common::mp4(&config, &parallel), "mp4");
+    if have_ffmpeg() {
+        let d = ffmpeg_decode(&common::mp4(&config, &parallel), "mp4", None);
         assert_eq!(
             d.frames.len(),
             n as usize,

@@ -7,9 +7,12 @@ mod common;
 
 use std::io::Write;
 
-use common::{Lcg, synthetic};
 use framecast_av1::Av1Options;
 use framecast_core::{ColorSpec, Subsampling, YuvImage};
+use framecast_testkit::{
+    Lcg, corpus, ffmpeg_decode, have_dav1d, have_ffmpeg, mean_psnr_y, photo_pan, read_y4m,
+    synthetic,
+};
 
 fn note(s: &str) {
     let _ = writeln!(std::io::stderr(), "{s}");
@@ -19,7 +22,7 @@ fn note(s: &str) {
 /// and every frame decodes with both decoders.
 #[test]
 fn exact_sizes_decode_with_dav1d_and_ffmpeg() {
-    if !common::have_dav1d() || !common::have_ffmpeg() {
+    if !have_dav1d() || !have_ffmpeg() {
         return;
     }
     let sizes = [
@@ -49,11 +52,11 @@ fn exact_sizes_decode_with_dav1d_and_ffmpeg() {
             Subsampling::Yuv420,
         );
         assert_eq!(dav1d.len(), n as usize, "{w}x{h}: dav1d frames");
-        let ff = common::ffmpeg_decode(&common::mp4(&config, &packets), "mp4");
+        let ff = ffmpeg_decode(&common::mp4(&config, &packets), "mp4", None);
         assert_eq!((ff.width, ff.height), coded, "{w}x{h}: ffprobe size");
         assert_eq!(ff.frames.len(), n as usize, "{w}x{h}: ffmpeg frames");
         assert_eq!(ff.frames, dav1d, "{w}x{h}: both decoders agree");
-        let psnr = common::mean_psnr_y(&frames, &dav1d, coded.0);
+        let psnr = mean_psnr_y(&frames, &dav1d, coded.0);
         note(&format!("{w}x{h}: PSNR-Y {psnr:.2} dB at speed 10"));
         assert!(psnr > 30.0, "{w}x{h}: PSNR-Y {psnr:.2}");
     }
@@ -62,18 +65,17 @@ fn exact_sizes_decode_with_dav1d_and_ffmpeg() {
 /// Default options on the stpancras clip (320x240, 60 frames): PSNR-Y through dav1d.
 #[test]
 fn stpancras_default_quality_psnr() {
-    if !common::have_dav1d() {
+    if !have_dav1d() {
         return;
     }
-    let Some(path) = common::corpus("video_raw/androidx_stpancras_320x240_60fps_60f_decoded.y4m")
-    else {
+    let Some(path) = corpus("video_raw/androidx_stpancras_320x240_60fps_60f_decoded.y4m") else {
         return;
     };
-    let (w, h, frames) = common::read_y4m(&path);
+    let (w, h, frames) = read_y4m(&path);
     let (packets, config) =
         common::encode(&frames, 60, ColorSpec::default(), &Av1Options::default());
     let decoded = common::dav1d_decode(&common::ivf(&config, &packets), w, h, Subsampling::Yuv420);
-    let psnr = common::mean_psnr_y(&frames, &decoded, w);
+    let psnr = mean_psnr_y(&frames, &decoded, w);
     let bytes: usize = packets.iter().map(|p| p.data.len()).sum();
     note(&format!(
         "stpancras default: PSNR-Y {psnr:.2} dB, {bytes} bytes, {:.0} kbit/s",
@@ -91,18 +93,18 @@ const PAN_MIN_PSNR: f64 = 39.0;
 /// ffmpeg from MP4.
 #[test]
 fn photo_pan_default_quality_psnr() {
-    if !common::have_ffmpeg() {
+    if !have_ffmpeg() {
         return;
     }
-    let Some(photo) = common::corpus("photos/kodak_kodim23.png") else {
+    let Some(photo) = corpus("photos/kodak_kodim23.png") else {
         return;
     };
     let color = ColorSpec::default();
-    let frames = common::photo_pan(&photo, 640, 360, 30, (2, 1), color, Subsampling::Yuv420);
+    let frames = photo_pan(&photo, 640, 360, 30, (2, 1), color, Subsampling::Yuv420);
     let (packets, config) = common::encode(&frames, 30, color, &Av1Options::default());
-    let ff = common::ffmpeg_decode(&common::mp4(&config, &packets), "mp4");
+    let ff = ffmpeg_decode(&common::mp4(&config, &packets), "mp4", None);
     assert_eq!((ff.width, ff.height), (640, 360));
-    let psnr = common::mean_psnr_y(&frames, &ff.frames, 640);
+    let psnr = mean_psnr_y(&frames, &ff.frames, 640);
     let bytes: usize = packets.iter().map(|p| p.data.len()).sum();
     note(&format!(
         "kodim23 pan default: PSNR-Y {psnr:.2} dB, {bytes} bytes, {:.0} kbit/s",
@@ -115,7 +117,7 @@ fn photo_pan_default_quality_psnr() {
 /// decodes as yuv444p.
 #[test]
 fn colour_tags_and_444() {
-    if !common::have_ffmpeg() {
+    if !have_ffmpeg() {
         return;
     }
     let cases = [
@@ -149,12 +151,12 @@ fn colour_tags_and_444() {
             (common::mp4(&config, &packets), "mp4"),
             (common::ivf(&config, &packets), "ivf"),
         ] {
-            let d = common::ffmpeg_decode(&bytes, ext);
+            let d = ffmpeg_decode(&bytes, ext, None);
             assert_eq!(d.tags, tags.map(String::from), "{color} {ext}");
             assert_eq!(d.pix_fmt, pix_fmt, "{color} {ext}");
             assert_eq!(d.frames.len(), 3);
             // Chroma planes decode near the source too (4:4:4 really is full resolution).
-            let psnr = common::mean_psnr_y(&frames, &d.frames, 96);
+            let psnr = mean_psnr_y(&frames, &d.frames, 96);
             assert!(psnr > 30.0, "{color} {ext}: {psnr:.2}");
             if chroma == Subsampling::Yuv444 {
                 let u = &d.frames[0][96 * 64..2 * 96 * 64];

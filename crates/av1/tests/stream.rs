@@ -5,11 +5,11 @@
 
 mod common;
 
-use common::{Lcg, synthetic};
 use framecast_av1::{Av1Encoder, Av1Options, Error, obu};
 use framecast_core::{
     ColorSpec, Matrix, Range, RateControl, Rational, Subsampling, VideoEncoder, YuvImage,
 };
+use framecast_testkit::{Lcg, synthetic};
 
 /// MSB-first bit reader for the test's own sequence header parser.
 struct Reader<'a> {

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::clips::{gradient, psnr};
-use common::{decode, encode, scratch, skip};
+use common::{decode, encode};
 use framecast_gif::{Dither, GifOptions, PaletteMode, Repeat};
+use framecast_testkit::{scratch, skip};
 
 /// The browser Chromium the harness drives.
 const CHROMIUM: &str = "/usr/bin/chromium";

@@ -6,6 +6,7 @@ mod common;
 use common::{decode, encode};
 use framecast_core::{FrameView, PixelFormat, Rational};
 use framecast_gif::{ColorSpace, Dither, Error, GifEncoder, GifOptions, PaletteMode, Repeat};
+use framecast_testkit::have_tool;
 use gif::DisposalMethod;
 
 fn solid(w: u32, h: u32, c: [u8; 3]) -> Vec<u8> {
@@ -187,7 +188,7 @@ fn alpha_pixels_that_turn_transparent_are_cleared() {
             }
         }
     }
-    if common::have_ffmpeg() {
+    if have_tool("ffmpeg", "-version", "ffmpeg") {
         let ff = common::ffmpeg_frames(&bytes, w, h);
         assert_eq!(ff.len(), 3);
         for (src, got) in frames.iter().zip(&ff) {

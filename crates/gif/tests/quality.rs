@@ -5,12 +5,13 @@
 mod common;
 
 use common::clips::{Clip, gradient, photo_pan, plot, psnr};
-use common::{decode, encode, ffmpeg_frames, have_ffmpeg};
+use common::{decode, encode, ffmpeg_frames};
 use framecast_gif::{Dither, GifOptions};
+use framecast_testkit::{corpus, have_tool};
 
 /// Checks one clip at every dither mode against per-mode PSNR floors (none, ordered, diffusion).
 fn check(clip: &Clip, floors: [f64; 3]) {
-    let ff = have_ffmpeg();
+    let ff = have_tool("ffmpeg", "-version", "ffmpeg");
     for (dither, floor) in [Dither::None, Dither::Ordered, Dither::Diffusion]
         .into_iter()
         .zip(floors)
@@ -64,7 +65,7 @@ fn check(clip: &Clip, floors: [f64; 3]) {
 
 #[test]
 fn photo_pan_480x270() {
-    if let Some(photo) = common::corpus("photos/kodak_kodim23.png") {
+    if let Some(photo) = corpus("photos/kodak_kodim23.png") {
         // Measured minima (gif crate and ffmpeg agree): 37.78, 37.13, 37.27 dB.
         check(&photo_pan(&photo, 480, 270, 8), [36.5, 35.9, 36.0]);
     }

@@ -5,8 +5,9 @@
 mod common;
 
 use common::*;
-use framecast_core::{ColorSpec, RateControl, YuvImage};
+use framecast_core::{ColorSpec, RateControl, Subsampling, YuvImage};
 use framecast_h264::{H264Options, MIN_QP};
+use framecast_testkit::{Lcg, corpus, photo_pan, read_y4m, synthetic};
 
 /// Average bitrate of a stream in kbit/s.
 fn kbps(packets: &[framecast_core::Packet], fps: u32) -> f64 {
@@ -62,7 +63,15 @@ fn photo_pan_hits_the_bitrate() {
     let Some(photo) = corpus("photos/kodak_kodim05.png") else {
         return;
     };
-    let frames = photo_pan(&photo, 1, 640, 360, 120, (1, 1), ColorSpec::default());
+    let frames = photo_pan(
+        &photo,
+        640,
+        360,
+        120,
+        (1, 1),
+        ColorSpec::default(),
+        Subsampling::Yuv420,
+    );
     check("kodim05 pan 640x360@30", &frames, 30);
 }
 
@@ -71,7 +80,7 @@ fn noisy_synthetic_motion_hits_the_bitrate() {
     // Not used while tuning: moving bars and gradients with seeded noise.
     let mut rng = Lcg(0x5eed);
     let frames: Vec<_> = (0..90)
-        .map(|t| synthetic(480, 272, t, 24, &mut rng))
+        .map(|t| synthetic(480, 272, t, 24, Subsampling::Yuv420, &mut rng))
         .collect();
     check("synthetic 480x272@30", &frames, 30);
 }

@@ -4,13 +4,16 @@
 mod common;
 
 use common::*;
-use framecast_core::{ColorSpec, Matrix, Range, RateControl};
+use framecast_core::{ColorSpec, Matrix, Range, RateControl, Subsampling, YuvImage};
 use framecast_h264::{Error, H264Encoder, H264Options, OddSize, Profile};
+use framecast_testkit::{Lcg, corpus, have_ffmpeg, photo_pan, psnr_y, read_y4m, synthetic};
 
 /// Encodes seeded content at `w x h`, decodes it with ffmpeg and checks count, size and PSNR-Y.
 fn round_trip(w: u32, h: u32, odd: OddSize, min_psnr: f64) {
     let mut rng = Lcg(u64::from(w) * 7919 + u64::from(h));
-    let frames: Vec<_> = (0..6).map(|t| synthetic(w, h, t, 8, &mut rng)).collect();
+    let frames: Vec<_> = (0..6)
+        .map(|t| synthetic(w, h, t, 8, Subsampling::Yuv420, &mut rng))
+        .collect();
     let options = H264Options::default().with_odd(odd);
     let (packets, config, enc) = encode(&frames, 30, ColorSpec::default(), &options);
     assert_eq!(packets.len(), frames.len(), "{w}x{h} {odd:?}");
@@ -101,7 +104,9 @@ fn ffprobe_reads_the_colour_tags() {
     ];
     for (color, tags) in cases {
         let mut rng = Lcg(3);
-        let frames: Vec<_> = (0..2).map(|t| synthetic(48, 32, t, 4, &mut rng)).collect();
+        let frames: Vec<_> = (0..2)
+            .map(|t| synthetic(48, 32, t, 4, Subsampling::Yuv420, &mut rng))
+            .collect();
         let (packets, config, _) = encode(&frames, 25, color, &H264Options::default());
         let decoded = ffmpeg_decode(&config, &packets);
         assert_eq!(decoded.tags.map(|s| s), tags.map(str::to_owned), "{color}");
@@ -135,15 +140,29 @@ fn corpus_clip_decodes_with_high_psnr() {
     }
 }
 
+/// The kodim23 pan both PSNR tests encode (640x360, 30 frames), or None (after SKIP) without
+/// the photo or ffmpeg.
+fn kodim23_pan() -> Option<Vec<YuvImage>> {
+    let photo = corpus("photos/kodak_kodim23.png")?;
+    if !have_ffmpeg() {
+        return None;
+    }
+    Some(photo_pan(
+        &photo,
+        640,
+        360,
+        30,
+        (3, 1),
+        ColorSpec::default(),
+        Subsampling::Yuv420,
+    ))
+}
+
 #[test]
 fn photo_pan_at_default_quality_keeps_38_db() {
-    let Some(photo) = corpus("photos/kodak_kodim23.png") else {
+    let Some(frames) = kodim23_pan() else {
         return;
     };
-    if !have_ffmpeg() {
-        return;
-    }
-    let frames = photo_pan(&photo, 1, 640, 360, 30, (3, 1), ColorSpec::default());
     let (packets, config, _) = encode(&frames, 30, ColorSpec::default(), &H264Options::default());
     let decoded = ffmpeg_decode(&config, &packets);
     assert_eq!(decoded.frames.len(), frames.len());
@@ -154,11 +173,7 @@ fn photo_pan_at_default_quality_keeps_38_db() {
 }
 
 /// Mean PSNR-Y and total bytes of the kodim23 pan through ffmpeg, with `slices` checked.
-fn pan_psnr(
-    frames: &[framecast_core::YuvImage],
-    options: &H264Options,
-    slices: u16,
-) -> (f64, usize) {
+fn pan_psnr(frames: &[YuvImage], options: &H264Options, slices: u16) -> (f64, usize) {
     let (packets, config, enc) = encode(frames, 30, ColorSpec::default(), options);
     assert_eq!(enc.slices(), slices, "{options:?}");
     for p in &packets {
@@ -182,13 +197,9 @@ fn pan_psnr(
 
 #[test]
 fn slices_and_cabac_decode_with_unchanged_psnr() {
-    let Some(photo) = corpus("photos/kodak_kodim23.png") else {
+    let Some(frames) = kodim23_pan() else {
         return;
     };
-    if !have_ffmpeg() {
-        return;
-    }
-    let frames = photo_pan(&photo, 1, 640, 360, 30, (3, 1), ColorSpec::default());
     let base = H264Options::default().with_threads(1);
     let (psnr_1, bytes_1) = pan_psnr(&frames, &base, 1);
     // Constrained Baseline: the same pictures (CAVLC and CABAC code the same decisions

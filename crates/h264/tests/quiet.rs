@@ -8,8 +8,9 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use framecast_core::{ColorSpec, RateControl};
+use framecast_core::{ColorSpec, RateControl, Subsampling};
 use framecast_h264::{H264Options, Profile, Speed};
+use framecast_testkit::{Lcg, synthetic};
 
 /// Set in the child to make `child_encodes` do the work.
 const CHILD: &str = "FRAMECAST_H264_QUIET_CHILD";
@@ -23,7 +24,9 @@ fn child_encodes() {
     }
     let mut rng = Lcg(42);
     for (w, h) in [(1, 1), (64, 48), (320, 240), (1280, 720)] {
-        let frames: Vec<_> = (0..3).map(|t| synthetic(w, h, t, 16, &mut rng)).collect();
+        let frames: Vec<_> = (0..3)
+            .map(|t| synthetic(w, h, t, 16, Subsampling::Yuv420, &mut rng))
+            .collect();
         for (rate, threads, profile, speed) in [
             (RateControl::default(), 0, Profile::Main, Speed::Medium),
             (RateControl::Bitrate(200), 2, Profile::Main, Speed::Fast),
@@ -45,7 +48,7 @@ fn child_encodes() {
     }
     // Frame skipping on with a starved budget: openh264 skips, and says nothing.
     let frames: Vec<_> = (0..30)
-        .map(|t| synthetic(320, 240, t, 64, &mut rng))
+        .map(|t| synthetic(320, 240, t, 64, Subsampling::Yuv420, &mut rng))
         .collect();
     let options = H264Options::default()
         .with_rate(RateControl::Bitrate(20))

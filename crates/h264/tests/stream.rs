@@ -10,6 +10,7 @@ use framecast_core::{
 };
 use framecast_h264::sps::Sps;
 use framecast_h264::{Error, H264Encoder, H264Options, OddSize, Profile};
+use framecast_testkit::{Lcg, synthetic};
 
 fn fps(n: u32) -> Rational {
     Rational::integer(n).expect("a positive rate")
@@ -28,14 +29,14 @@ fn every_frame_in_is_a_packet_out() {
         (
             "noisy",
             (0..60)
-                .map(|t| synthetic(320, 240, t, 64, &mut rng))
+                .map(|t| synthetic(320, 240, t, 64, Subsampling::Yuv420, &mut rng))
                 .collect(),
             RateControl::Bitrate(100),
         ),
         (
             "noisy quality",
             (0..30)
-                .map(|t| synthetic(320, 240, t, 64, &mut rng))
+                .map(|t| synthetic(320, 240, t, 64, Subsampling::Yuv420, &mut rng))
                 .collect(),
             RateControl::Quality(51),
         ),
@@ -73,7 +74,7 @@ fn frame_skip_lengthens_the_previous_packet() {
     // every tick.
     let mut rng = Lcg(5);
     let frames: Vec<_> = (0..60)
-        .map(|t| synthetic(320, 240, t, 64, &mut rng))
+        .map(|t| synthetic(320, 240, t, 64, Subsampling::Yuv420, &mut rng))
         .collect();
     let options = H264Options::default()
         .with_rate(RateControl::Bitrate(30))
@@ -382,8 +383,11 @@ fn threads_become_slices_where_the_picture_is_tall_enough() {
         assert_eq!(enc.slices(), slices, "height {h}, {threads} threads");
         let mut rng = Lcg(u64::from(h));
         for t in 0..3 {
-            enc.send_frame(&synthetic(176, h, t, 8, &mut rng), i64::from(t))
-                .unwrap();
+            enc.send_frame(
+                &synthetic(176, h, t, 8, Subsampling::Yuv420, &mut rng),
+                i64::from(t),
+            )
+            .unwrap();
             let p = enc.receive_packet().unwrap().unwrap();
             // One coded slice NAL (type 1 or 5) per slice.
             let coded = nal_types(&p.data)

@@ -1,5 +1,6 @@
-//! Shared helpers of the integration tests: the gif-crate decoder with our own compositing,
-//! the ffmpeg oracle, clips and PSNR.
+//! Helpers of the integration tests that are GIF's own: encoding, the gif-crate decoder with our
+//! own compositing, the ffmpeg decoder, clips and PSNR. The shared ones (oracle rule, corpus,
+//! scratch paths) are in framecast-testkit.
 #![allow(dead_code, reason = "each test binary uses a part of the helpers")]
 #![allow(
     clippy::unwrap_used,
@@ -8,56 +9,11 @@
 
 pub(crate) mod clips;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use framecast_core::{FrameView, PixelFormat, Rational};
 use framecast_gif::{GifEncoder, GifOptions};
-
-/// Whether a missing oracle must fail the test (`CI` is `true` or `1`).
-fn in_ci() -> bool {
-    matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1"))
-}
-
-/// Prints `SKIP: reason` to the real stderr and returns false, or panics under CI.
-pub(crate) fn skip(reason: &str) -> bool {
-    assert!(!in_ci(), "oracle missing under CI: {reason}");
-    let _ = writeln!(std::io::stderr(), "SKIP: {reason}");
-    false
-}
-
-/// Whether ffmpeg runs; prints SKIP (or panics under CI) when not.
-pub(crate) fn have_ffmpeg() -> bool {
-    let ok = Command::new("ffmpeg")
-        .arg("-version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    ok || skip("ffmpeg not found (apt-get install ffmpeg)")
-}
-
-/// A corpus file, or None (after SKIP) when it is missing.
-pub(crate) fn corpus(file: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(file);
-    if p.exists() {
-        Some(p)
-    } else {
-        skip(&format!("corpus file {} is missing", p.display()));
-        None
-    }
-}
-
-/// A unique scratch path in the temporary folder.
-pub(crate) fn scratch(name: &str) -> PathBuf {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("framecast-gif-{}-{n}-{name}", std::process::id()))
-}
+use framecast_testkit::scratch;
 
 /// Encodes frames of `bpp` 3 (RGB24) or 4 (RGBA).
 pub(crate) fn encode(
