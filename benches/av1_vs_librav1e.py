@@ -14,7 +14,13 @@ Part 1, the short clip (--frames, default 60 frames of 1280x720), one rav1e cont
     same quality.
   - framecast at quality 25 (quantizer 125), and framecast's bytes interpolated (log-linearly
     between quality 23 and 25) at ffmpeg's PSNR: the comparison at equal quality.
-  GOP-parallel workers do not help a clip this short: every chunk starts with a key frame.
+  - framecast with one thread (one tile): the work of the clip; half its wall time is what a
+    perfect split over two cores would take, so ffmpeg's time over that half is the ceiling
+    any two-core framecast can reach on this clip with rav1e 0.8 at this speed.
+  - keyframe interval 30 on both sides (framecast --keyint 30 --workers 2 --threads 1, ffmpeg
+    -g 30): the same key frames, so GOP workers cost no extra key frame.
+  GOP-parallel workers do not help this clip at the default keyframe interval: a second chunk
+  needs a second key frame.
 
 Part 2, GOP scaling on a long clip (--long-frames, default 240 frames; keyframe interval
 --long-frames / 2, so two closed GOPs of 4 s at 30 fps, the same for every case):
@@ -160,17 +166,29 @@ def main():
             ("framecast, 1 context, quality 25 (q 125)",
              lambda s, o: framecast(s, o, w, h, sp, "--quality", "25")),
             (f"ffmpeg librav1e -qp {QP}", lambda s, o: ffmpeg(s, o, w, h, sp)),
+            ("framecast, 1 context, --threads 1 (1 tile)",
+             lambda s, o: framecast(s, o, w, h, sp, "--threads", "1")),
+            ("framecast --keyint 30 --workers 2 --threads 1",
+             lambda s, o: framecast(s, o, w, h, sp, "--keyint", "30", "--workers", "2",
+                                    "--threads", "1")),
+            (f"ffmpeg librav1e -qp {QP} -g 30", lambda s, o: ffmpeg(s, o, w, h, sp, "-g", "30")),
         ])
         src.unlink()
         print(f"\n## Short clip: {args.frames} frames, one context, threads from the cores\n")
         table(short)
-        q23, q25, ff = short
+        q23, q25, ff, single, k30, ff30 = short
         print()
         for r in (q23, q25):
             print(vs(r, ff))
         eq = bytes_at(ff["psnr"], q23, q25)
         print(f"framecast bytes at ffmpeg's PSNR-Y {ff['psnr']:.2f} dB (log-linear between "
               f"quality 23 and 25): {eq:.0f}, {100 * (eq / ff['bytes'] - 1):+.1f}% vs ffmpeg")
+        ideal = single["wall"] / 2
+        print(f"ceiling: one thread takes {single['wall']:.2f} s ({single['cpu']:.2f} s CPU); a "
+              f"perfect two-core split would take {ideal:.2f} s = {ff['wall'] / ideal:.2f}x "
+              f"ffmpeg's speed; rav1e's tiles reach {single['wall'] / q23['wall']:.2f}x of "
+              f"one thread (the ceiling's 2.00x)")
+        print(vs(k30, ff30) + " (both with a key frame every 30 frames)")
 
         if args.long_frames > 0:
             n = args.long_frames
