@@ -298,18 +298,9 @@ fn probe_reads_the_sequence_header_of_a_corpus_av1_stream_copied_to_ivf() {
     }
     let dir = TempDir::new("probe-corpus-ivf");
     let ivf = dir.path().join("hdr10.ivf");
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-nostdin", "-i"])
-        .arg(corpus().join(source))
-        .args(["-map", "0:v:0", "-c", "copy"])
-        .arg(&ivf)
-        .output()
-        .expect("run ffmpeg");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let input = corpus().join(source);
+    let input = input.to_str().unwrap();
+    run_ffmpeg(&["-i", input, "-map", "0:v:0", "-c", "copy"], &ivf);
     let want = ivf_expected(&ivf, "720x1280");
     assert_eq!(
         want,
@@ -318,6 +309,21 @@ fn probe_reads_the_sequence_header_of_a_corpus_av1_stream_copied_to_ivf() {
     );
     let text = probe(&ivf);
     assert!(text.contains(&want), "{want:?} missing from:\n{text}");
+}
+
+/// Runs `ffmpeg -v error -nostdin ARGS OUTPUT`; a failure shows ffmpeg's stderr.
+fn run_ffmpeg(args: &[&str], output: &Path) {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin"])
+        .args(args)
+        .arg(output)
+        .output()
+        .expect("run ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Whether this ffmpeg has the encoder `name`; SKIP (a failure under CI) when it does not.
@@ -346,20 +352,30 @@ fn probe_reads_a_libaom_sequence_header_with_timing_info_and_a_decoder_model() {
     }
     let dir = TempDir::new("probe-libaom");
     let ivf = dir.path().join("aom.ivf");
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-nostdin", "-f", "lavfi"])
-        .args(["-i", "testsrc=size=1920x1080:rate=60", "-frames:v", "2"])
-        .args(["-c:v", "libaom-av1", "-cpu-used", "8"])
-        .args(["-aom-params", "timing-info=model"])
-        .args(["-color_primaries", "bt709", "-color_trc", "bt709"])
-        .args(["-colorspace", "bt709", "-pix_fmt", "yuv420p"])
-        .arg(&ivf)
-        .output()
-        .expect("run ffmpeg");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=1920x1080:rate=60",
+            "-frames:v",
+            "2",
+            "-c:v",
+            "libaom-av1",
+            "-cpu-used",
+            "8",
+            "-aom-params",
+            "timing-info=model",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            "-colorspace",
+            "bt709",
+            "-pix_fmt",
+            "yuv420p",
+        ],
+        &ivf,
     );
     let (_, level, _) = ffprobe_video(&ivf);
     assert!(level > 7, "libaom chose seq_level_idx {level} for 1080p60");

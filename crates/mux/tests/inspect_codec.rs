@@ -5,26 +5,14 @@
 //! and level agree with ffprobe's (SKIP without ffprobe; a failure when `CI` is set).
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
+mod boxes;
 mod oracle;
 
 use std::path::PathBuf;
 
+use boxes::{boxed, full};
 use framecast_mux::Error;
 use framecast_mux::inspect::{self, CodecDetails, Track};
-
-fn boxed(fourcc: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut v = u32::try_from(payload.len() + 8)
-        .unwrap()
-        .to_be_bytes()
-        .to_vec();
-    v.extend_from_slice(fourcc);
-    v.extend_from_slice(payload);
-    v
-}
-
-fn full(fourcc: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    boxed(fourcc, &[&[0, 0, 0, 0], payload].concat())
-}
 
 /// A `moov` with one 64x48 video track whose only sample entry `entry` holds the box
 /// `record` with `payload`, as its last bytes. Returns the file and the record box's offset.

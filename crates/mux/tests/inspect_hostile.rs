@@ -2,22 +2,11 @@
 //! that name the box and its offset, and never a panic or an allocation by an untrusted size.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
+mod boxes;
+
+use boxes::{boxed, full};
 use framecast_mux::Error;
 use framecast_mux::inspect::{self, FourCc, Layout, MAX_DEPTH};
-
-fn boxed(fourcc: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut v = u32::try_from(payload.len() + 8)
-        .unwrap()
-        .to_be_bytes()
-        .to_vec();
-    v.extend_from_slice(fourcc);
-    v.extend_from_slice(payload);
-    v
-}
-
-fn full(fourcc: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    boxed(fourcc, &[&[0, 0, 0, 0], payload].concat())
-}
 
 #[test]
 fn a_box_claiming_more_than_remains_names_itself_and_its_offset() {
