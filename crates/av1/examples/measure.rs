@@ -10,25 +10,9 @@ use std::io::Read;
 use std::time::Instant;
 
 use framecast_av1::{Av1Encoder, Av1Options, ChunkedEncoder, obu};
-use framecast_core::{
-    ColorSpec, Packet, RateControl, Rational, Subsampling, VideoEncoder, YuvImage,
-};
+use framecast_core::{ColorSpec, RateControl, Rational, Subsampling, YuvImage};
 use framecast_mux::ivf::{IvfCodec, IvfWriter};
-
-fn run<E: VideoEncoder>(enc: &mut E, frames: &[YuvImage]) -> Vec<Packet> {
-    let mut out = Vec::new();
-    for (i, f) in frames.iter().enumerate() {
-        enc.send_frame(f, i as i64).unwrap();
-        while let Some(p) = enc.receive_packet().unwrap() {
-            out.push(p);
-        }
-    }
-    enc.flush().unwrap();
-    while let Some(p) = enc.receive_packet().unwrap() {
-        out.push(p);
-    }
-    out
-}
+use framecast_testkit::encode_frames;
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -67,10 +51,10 @@ fn main() {
         let mut enc =
             ChunkedEncoder::new(w, h, fps, color, &options, workers.parse().unwrap(), chunk)
                 .unwrap();
-        (run(&mut enc, &frames), enc.codec_config().unwrap())
+        encode_frames(&mut enc, &frames)
     } else {
         let mut enc = Av1Encoder::new(w, h, fps, color, &options).unwrap();
-        (run(&mut enc, &frames), enc.codec_config().unwrap())
+        encode_frames(&mut enc, &frames)
     };
     let secs = start.elapsed().as_secs_f64();
     let bytes: usize = packets.iter().map(|p| p.data.len()).sum();
