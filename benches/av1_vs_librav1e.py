@@ -52,7 +52,7 @@ import subprocess
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from h264_vs_x264 import FRAMECAST, PHOTO, make_source, psnr_y  # noqa: E402
+from h264_vs_x264 import FRAMECAST, PHOTO, make_source, psnr_y, vm_hwm_kib  # noqa: E402
 
 QP = 115  # framecast's default quality 23 is rav1e quantizer 23 * 5
 
@@ -66,15 +66,8 @@ def run_measured(cmd):
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_kib = 0
-    status_path = f"/proc/{proc.pid}/status"
     while True:
-        try:
-            with open(status_path) as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        peak_kib = max(peak_kib, int(line.split()[1]))
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            pass
+        peak_kib = max(peak_kib, vm_hwm_kib(proc.pid))
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break

@@ -43,6 +43,18 @@ def make_source(path, w, h, frames):
     )
 
 
+def vm_hwm_kib(pid):
+    """The peak RSS (VmHWM) of a running process in KiB from /proc; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return 0
+
+
 def run_timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
     """Runs cmd; returns (wall seconds, peak RSS in MiB of the child, stderr text).
 
@@ -60,15 +72,8 @@ def run_timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
     for t in threads:
         t.start()
     peak_kib = 0
-    status_path = f"/proc/{proc.pid}/status"
     while proc.poll() is None:
-        try:
-            with open(status_path) as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        peak_kib = max(peak_kib, int(line.split()[1]))
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            pass
+        peak_kib = max(peak_kib, vm_hwm_kib(proc.pid))
         time.sleep(0.005)
     wall = time.perf_counter() - start
     for t in threads:

@@ -145,24 +145,11 @@ fn encode(clip: &Clip, dir: &Path) -> (PathBuf, String) {
             common::corpus().join(a).display().to_string(),
         ]);
     }
-    match clip.out {
-        Out::Faststart => args.extend(["-o".into(), path.display().to_string()]),
-        Out::FragmentedFile => args.extend([
-            "--layout".into(),
-            "fragmented".into(),
-            "-o".into(),
-            path.display().to_string(),
-        ]),
-        Out::Stdout => args.extend(["-o".into(), "-".into()]),
-    }
-    let run = common::framecast(&args, raw_frames(clip.size.0, clip.size.1, clip.frames));
-    assert!(
-        run.status.success(),
-        "{}: framecast {} failed ({}):\n{}",
+    args.extend(clip.out.args(&path));
+    let run = common::framecast_ok(
         clip.name,
-        args.join(" "),
-        run.status,
-        run.stderr
+        &args,
+        raw_frames(clip.size.0, clip.size.1, clip.frames),
     );
     if clip.out == Out::Stdout {
         std::fs::write(&path, &run.stdout).expect("write captured stdout");

@@ -114,15 +114,7 @@ fn check_tags(label: &str, path: &Path, spec: ColorSpec, chroma444: bool, bad: &
             "{label}: codec, profile, pix_fmt, size, frames {got:?}, expected {want:?}"
         ));
     }
-    let tags: Vec<&str> = [
-        "color_range",
-        "color_space",
-        "color_primaries",
-        "color_transfer",
-    ]
-    .iter()
-    .map(|k| field(video, k))
-    .collect();
+    let tags = common::ffprobe_colour_tags(video);
     if tags != common::ffprobe_names(spec) {
         bad.push(format!(
             "{label}: ffprobe tags {tags:?}, expected {:?}",

@@ -114,15 +114,7 @@ fn check_probe(enc: &common::Encoded, bad: &mut Vec<String>) {
     }
     let spec = case.spec();
     let names = common::ffprobe_names(spec);
-    for (key, want) in [
-        "color_range",
-        "color_space",
-        "color_primaries",
-        "color_transfer",
-    ]
-    .iter()
-    .zip(names)
-    {
+    for (key, want) in common::FFPROBE_COLOUR_TAGS.iter().zip(names) {
         expect(bad, key, field(video, key).into(), want.into());
     }
     let (primaries, transfer, matrix) = common::code_points(spec);
@@ -315,15 +307,7 @@ fn solid_patches_decode_within_3_per_channel_in_ffmpeg_for_every_colour_spec() {
         let label = format!("{spec}{}", if flags { "" } else { " (no flags)" });
         let probe = common::ffprobe(&path);
         let video = common::stream(&probe, "video").expect("a video stream");
-        let tags: Vec<&str> = [
-            "color_range",
-            "color_space",
-            "color_primaries",
-            "color_transfer",
-        ]
-        .iter()
-        .map(|k| field(video, k))
-        .collect();
+        let tags = common::ffprobe_colour_tags(video);
         if tags != common::ffprobe_names(spec) {
             failures.push(format!("{label}: tags {tags:?}"));
         }

@@ -277,9 +277,9 @@ pub(crate) struct Vui {
     pub(crate) matrix: u8,
 }
 
-/// Reads the VUI colour description of every SPS; panics if SPSs disagree, returns None when an
-/// SPS has no colour description.
-pub(crate) fn vui(file: &Path) -> Option<Vui> {
+/// What ffmpeg's own bitstream parser (`-bsf:v trace_headers`) prints of a file's video
+/// headers.
+fn trace_headers(file: &Path) -> String {
     let out = Command::new("ffmpeg")
         .args(["-hide_banner", "-nostdin", "-v", "info", "-i"])
         .arg(file)
@@ -288,24 +288,32 @@ pub(crate) fn vui(file: &Path) -> Option<Vui> {
         .output()
         .expect("run ffmpeg trace_headers");
     assert!(out.status.success(), "trace_headers of {}", file.display());
-    let text = String::from_utf8_lossy(&out.stderr);
-    let values = |name: &str| -> Vec<u8> {
-        text.lines()
-            .filter(|l| l.starts_with("[trace_headers"))
-            .filter(|l| l.split_whitespace().any(|t| t == name))
-            .filter_map(|l| l.split_whitespace().last()?.parse().ok())
-            .collect()
-    };
-    let one = |name: &str| -> Option<u8> {
-        let v = values(name);
-        let first = *v.first()?;
-        assert!(
-            v.iter().all(|&x| x == first),
-            "{}: SPSs disagree on {name}: {v:?}",
-            file.display()
-        );
-        Some(first)
-    };
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The value of the syntax element `name` in a [`trace_headers`] text, which every copy of
+/// the header (`headers`: "SPSs", "sequence headers") must agree on; None when it is absent.
+fn trace_field(text: &str, file: &Path, headers: &str, name: &str) -> Option<u8> {
+    let v: Vec<u8> = text
+        .lines()
+        .filter(|l| l.starts_with("[trace_headers"))
+        .filter(|l| l.split_whitespace().any(|t| t == name))
+        .filter_map(|l| l.split_whitespace().last()?.parse().ok())
+        .collect();
+    let first = *v.first()?;
+    assert!(
+        v.iter().all(|&x| x == first),
+        "{}: {headers} disagree on {name}: {v:?}",
+        file.display()
+    );
+    Some(first)
+}
+
+/// Reads the VUI colour description of every SPS; panics if SPSs disagree, returns None when an
+/// SPS has no colour description.
+pub(crate) fn vui(file: &Path) -> Option<Vui> {
+    let text = trace_headers(file);
+    let one = |name: &str| trace_field(&text, file, "SPSs", name);
     Some(Vui {
         full_range: one("video_full_range_flag")?,
         primaries: one("colour_primaries")?,
@@ -350,6 +358,22 @@ pub(crate) fn top_level_boxes(mp4: &[u8]) -> Vec<String> {
         at += size;
     }
     boxes
+}
+
+/// The ffprobe stream fields that describe colour, in the order of [`ffprobe_names`].
+pub(crate) const FFPROBE_COLOUR_TAGS: [&str; 4] = [
+    "color_range",
+    "color_space",
+    "color_primaries",
+    "color_transfer",
+];
+
+/// A stream's colour fields as ffprobe reports them, in the order of [`ffprobe_names`].
+pub(crate) fn ffprobe_colour_tags(stream: &serde_json::Value) -> Vec<&str> {
+    FFPROBE_COLOUR_TAGS
+        .iter()
+        .map(|k| field(stream, k))
+        .collect()
 }
 
 /// What one colour spec should look like to ffprobe: (color_range, color_space,
@@ -802,6 +826,34 @@ pub(crate) enum Out {
     Stdout,
 }
 
+impl Out {
+    /// The `framecast encode` arguments that write here, `path` being the file (or where the
+    /// test stores what stdout carried).
+    pub(crate) fn args(self, path: &Path) -> Vec<String> {
+        let file = path.display().to_string();
+        match self {
+            Out::Faststart => vec!["-o".into(), file],
+            Out::FragmentedFile => vec!["--layout".into(), "fragmented".into(), "-o".into(), file],
+            Out::Stdout => vec!["-o".into(), "-".into()],
+        }
+    }
+}
+
+/// Runs `framecast ARGS` with `stdin`; panics, naming the case `name` and the command, if it
+/// fails.
+pub(crate) fn framecast_ok(name: &str, args: &[String], stdin: Vec<u8>) -> Run {
+    let run = framecast(args, stdin);
+    assert!(
+        run.status.success(),
+        "{}: framecast {} failed ({}):\n{}",
+        name,
+        args.join(" "),
+        run.status,
+        run.stderr
+    );
+    run
+}
+
 /// What the frames show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Content {
@@ -938,25 +990,8 @@ pub(crate) fn encode(case: &Case, dir: &Path) -> Encoded {
     if let Some(a) = case.audio {
         args.extend(["--audio".into(), corpus().join(a).display().to_string()]);
     }
-    match case.out {
-        Out::Faststart => args.extend(["-o".into(), path.display().to_string()]),
-        Out::FragmentedFile => args.extend([
-            "--layout".into(),
-            "fragmented".into(),
-            "-o".into(),
-            path.display().to_string(),
-        ]),
-        Out::Stdout => args.extend(["-o".into(), "-".into()]),
-    }
-    let run = framecast(&args, stdin);
-    assert!(
-        run.status.success(),
-        "{}: framecast {} failed ({}):\n{}",
-        case.name,
-        args.join(" "),
-        run.status,
-        run.stderr
-    );
+    args.extend(case.out.args(&path));
+    let run = framecast_ok(case.name, &args, stdin);
     if case.out == Out::Stdout {
         std::fs::write(&path, &run.stdout).expect("write captured stdout");
     } else {
@@ -1203,30 +1238,8 @@ pub(crate) fn encode_patches_with(
 /// color_config (AV1 spec 5.5.2) as (profile, colour fields). Panics if the copies disagree;
 /// None when there is no sequence header or no colour description.
 pub(crate) fn av1_sequence_colour(file: &Path) -> Option<(u8, Vui)> {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-v", "info", "-i"])
-        .arg(file)
-        .args(["-map", "0:v:0", "-c", "copy", "-bsf:v", "trace_headers"])
-        .args(["-f", "null", "-"])
-        .output()
-        .expect("run ffmpeg trace_headers");
-    assert!(out.status.success(), "trace_headers of {}", file.display());
-    let text = String::from_utf8_lossy(&out.stderr);
-    let one = |name: &str| -> Option<u8> {
-        let v: Vec<u8> = text
-            .lines()
-            .filter(|l| l.starts_with("[trace_headers"))
-            .filter(|l| l.split_whitespace().any(|t| t == name))
-            .filter_map(|l| l.split_whitespace().last()?.parse().ok())
-            .collect();
-        let first = *v.first()?;
-        assert!(
-            v.iter().all(|&x| x == first),
-            "{}: sequence headers disagree on {name}: {v:?}",
-            file.display()
-        );
-        Some(first)
-    };
+    let text = trace_headers(file);
+    let one = |name: &str| trace_field(&text, file, "sequence headers", name);
     Some((
         one("seq_profile")?,
         Vui {
